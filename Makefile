@@ -1,0 +1,64 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+RASA    := $(VENV)/bin/rasa
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+export TQDM_DISABLE := 1
+export PYTHONWARNINGS := ignore::DeprecationWarning
+# TensorFlow and BLAS: one thread per op pool fits these 2-core machines best.
+export OMP_NUM_THREADS ?= 1
+export TF_INTRA_OP_PARALLELISM_THREADS ?= 2
+export TF_INTER_OP_PARALLELISM_THREADS ?= 1
+
+STORIES := tests/stories
+
+.PHONY: help setup run train validate lint unit stories integration test nlu-eval bench lock clean purge
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
+
+setup: ## Create the venv and install the exact pins (only when a lock file changed)
+	@scripts/setup_venv.sh
+
+train: setup ## Train the model, only when data, domain or config changed (Rasa's fingerprint)
+	@$(RASA) train --quiet --out models --domain domain
+
+run: train ## Start the action server, Rasa and everything else on embedded defaults
+	@$(PY) -m scripts.run_all
+
+validate: setup ## Check the training data and domain (warnings fail)
+	@$(RASA) data validate --fail-on-warnings --domain domain --quiet
+
+lint: setup ## Static checks
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/mypy
+
+unit: setup ## Unit tests of the Python code (no servers)
+	@$(PY) -m pytest tests/unit -q
+
+stories: train ## End-to-end test stories against the trained model
+	@$(RASA) test core --stories $(STORIES) --fail-on-prediction-errors --out results/stories --domain domain --quiet
+
+integration: train ## Start real servers and talk to them
+	@$(PY) -m pytest tests/integration -q
+
+test: setup validate lint unit train stories integration ## Everything, as CI runs it
+
+nlu-eval: setup ## 5-fold cross-validation of intents and the response selector
+	@$(RASA) test nlu --cross-validation --folds 5 --out results/nlu --domain domain
+	@$(PY) -m scripts.nlu_report results/nlu
+
+lock: ## Re-resolve requirements*.in into the lock files (all packages together)
+	@$(VENV)/bin/pip-compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras --allow-unsafe -o requirements.lock requirements.in
+	@$(VENV)/bin/pip-compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras --allow-unsafe -o requirements-dev.lock requirements-dev.in
+
+clean: ## Remove trained models and test output (keeps the venv and var/)
+	rm -rf models results test-output

@@ -1,0 +1,76 @@
+"""Channel bookkeeping: which inbound messages were handled, failed deliveries, last contact.
+
+Synchronous on purpose (SQLAlchemy 1.4 without an async driver); async callers run these in a
+worker thread (`asyncio.to_thread`) so the event loop never blocks on the database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import List, Optional
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from store.db import Database
+from store.models import ChannelContact, DeliveryFailure, ProcessedMessage, utcnow
+
+
+class ChannelState:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def claim_message(self, channel: str, message_id: str) -> bool:
+        """Records `message_id` as handled; False if it was already (a re-delivery)."""
+        try:
+            with self.db.session() as session:
+                session.add(ProcessedMessage(channel=channel, message_id=message_id))
+        except IntegrityError:
+            return False
+        return True
+
+    def forget_message(self, channel: str, message_id: str) -> None:
+        """Undoes a claim whose processing failed, so the platform's retry is handled."""
+        with self.db.session() as session:
+            session.execute(delete(ProcessedMessage).where(
+                ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id))
+
+    def record_delivery_failure(self, conversation_id: str, channel: str, error: str) -> None:
+        with self.db.session() as session:
+            session.add(DeliveryFailure(conversation_id=conversation_id, channel=channel,
+                                        error=error[:500]))
+
+    def delivery_failures(self, conversation_id: Optional[str] = None,
+                          unresolved_only: bool = True) -> List[DeliveryFailure]:
+        query = select(DeliveryFailure).order_by(DeliveryFailure.created_at.desc())
+        if conversation_id is not None:
+            query = query.where(DeliveryFailure.conversation_id == conversation_id)
+        if unresolved_only:
+            query = query.where(DeliveryFailure.resolved.is_(False))
+        with self.db.session() as session:
+            return list(session.execute(query).scalars())
+
+    def touch_contact(self, conversation_id: str, channel: str,
+                      when: Optional[datetime] = None) -> None:
+        """Notes that the visitor just wrote (opens WhatsApp's customer-service window)."""
+        when = when or utcnow()
+        with self.db.session() as session:
+            contact = session.get(ChannelContact, conversation_id)
+            if contact is None:
+                session.add(ChannelContact(conversation_id=conversation_id, channel=channel,
+                                           last_inbound_at=when))
+            else:
+                contact.channel = channel
+                contact.last_inbound_at = when
+
+    def last_inbound(self, conversation_id: str) -> Optional[ChannelContact]:
+        with self.db.session() as session:
+            return session.get(ChannelContact, conversation_id)
+
+    def purge_processed(self, older_than: timedelta) -> int:
+        """Dedupe records only matter while a platform may retry; drop old ones."""
+        cutoff = utcnow() - older_than
+        with self.db.session() as session:
+            result = session.execute(
+                delete(ProcessedMessage).where(ProcessedMessage.created_at < cutoff))
+            return int(result.rowcount or 0)
