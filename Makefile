@@ -35,7 +35,7 @@ run: train ## Start the action server, Rasa and everything else on embedded defa
 	@$(PY) -m scripts.run_all
 
 validate: setup ## Check the training data and domain (warnings fail)
-	@$(RASA) data validate --fail-on-warnings --domain domain --quiet
+	@$(PY) -m scripts.validate_data
 
 lint: setup ## Static checks
 	@$(VENV)/bin/ruff check .

@@ -63,6 +63,7 @@ class ClinicProfile(_Strict):
     whatsapp: Optional[str] = None
     address: str
     time_zone: str
+    phone_region: str = "ZA"
     emergency: Emergency
     opening_hours: Dict[str, List[Tuple[str, str]]]
     booking_policy: BookingPolicy = BookingPolicy()
@@ -75,6 +76,14 @@ class ClinicProfile(_Strict):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @validator("phone_region")
+    def _known_region(cls, value: str) -> str:
+        import phonenumbers
+
+        if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"unknown phone region {value!r}")
+        return value.upper()
 
     @validator("opening_hours")
     def _valid_hours(cls, value: Dict[str, List[Tuple[str, str]]]) -> Dict:

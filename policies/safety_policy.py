@@ -34,10 +34,8 @@ def _emergency_codes() -> FrozenSet[str]:
     """Emergency red-flag codes, from the clinician-edited triage knowledge file."""
     from triage import TriageEngine
 
-    engine = TriageEngine.from_file()
-    return frozenset(
-        flag.code for flag in engine.knowledge.red_flags if flag.urgency == "emergency"
-    )
+    red_flags = TriageEngine.from_file().knowledge.red_flags
+    return frozenset(code for code, flag in red_flags.items() if flag.level == "emergency")
 
 
 @DefaultV1Recipe.register(

@@ -7,7 +7,7 @@ worker thread (`asyncio.to_thread`) so the event loop never blocks on the databa
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import List, Optional
+from typing import Any, List, Optional
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -62,6 +62,30 @@ class ChannelState:
             else:
                 contact.channel = channel
                 contact.last_inbound_at = when
+
+    def set_last_buttons(self, conversation_id: str, buttons: List[Any]) -> bool:
+        """Keeps the options just offered, so a typed "2" maps back to its payload.
+
+        False (nothing kept) when the visitor never wrote on a channel: no contact row exists
+        and inventing its `last_inbound_at` would misstate WhatsApp's 24-hour window.
+        """
+        with self.db.session() as session:
+            contact = session.get(ChannelContact, conversation_id)
+            if contact is None:
+                return False
+            contact.last_buttons = list(buttons)
+            return True
+
+    def take_last_buttons(self, conversation_id: str) -> Optional[List[Any]]:
+        """The options last offered, cleared in the same transaction: an offer is answered by
+        the visitor's next message, whatever it says, so a later "2" is just text."""
+        with self.db.session() as session:
+            contact = session.get(ChannelContact, conversation_id)
+            if contact is None or contact.last_buttons is None:
+                return None
+            offered = contact.last_buttons
+            contact.last_buttons = None
+            return list(offered) if isinstance(offered, list) else None
 
     def last_inbound(self, conversation_id: str) -> Optional[ChannelContact]:
         with self.db.session() as session:
