@@ -20,7 +20,7 @@ export TF_INTER_OP_PARALLELISM_THREADS ?= 1
 
 STORIES := tests/stories
 
-.PHONY: help setup run train validate lint unit stories integration test nlu-eval bench lock clean purge
+.PHONY: help setup nlp run train validate lint unit stories integration test nlu-eval bench lock clean purge
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -28,7 +28,10 @@ help: ## List the targets
 setup: ## Create the venv and install the exact pins (only when a lock file changed)
 	@scripts/setup_venv.sh
 
-train: setup ## Train the model, only when data, domain or config changed (Rasa's fingerprint)
+nlp: setup ## Build the clinical spaCy pipeline from its pattern files (var/nlp/clinic_en)
+	@$(PY) -m clinical_nlp.build --out var/nlp/clinic_en
+
+train: nlp ## Train the model, only when data, domain or config changed (Rasa's fingerprint)
 	@$(RASA) train --quiet --out models --domain domain
 
 run: train ## Start the action server, Rasa and everything else on embedded defaults

@@ -58,7 +58,7 @@ class ActionSubmitBooking(Action):
         )
         try:
             booking, created = deps.bookings.save(request)
-        except Exception:  # noqa: BLE001 - any store failure must reach the visitor
+        except Exception:
             logger.exception("booking.save_failed conversation=%s",
                              conversation_ref(tracker.sender_id))
             dispatcher.utter_message(

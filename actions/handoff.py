@@ -40,7 +40,7 @@ def start_handoff(tracker: Tracker, dispatcher: CollectingDispatcher, reason: st
     try:
         deps.handoffs.open(tracker.sender_id, channel_of(tracker), reason,
                            tracker.get_slot(names.URGENCY), summary)
-    except Exception:  # noqa: BLE001 - any store failure must reach the visitor, not vanish
+    except Exception:
         logger.exception("handoff.store_failed conversation=%s reason=%s",
                          conversation_ref(tracker.sender_id), reason)
         dispatcher.utter_message(

@@ -107,6 +107,9 @@ def main() -> None:
     port = int(os.environ.get("ACTION_SERVER_PORT", "5055"))
     token = os.environ.get("ACTION_SERVER_TOKEN") or None
     check_exposure(host, token)
+    from store.db import Database
+
+    Database().migrate()  # idempotent: a no-op when the schema is current
     app = create_app(token=token)
     logger.info("action_server.start host=%s port=%s auth=%s", host, port, bool(token))
     app.run(host=host, port=port, access_log=False, workers=1)

@@ -10,14 +10,17 @@ import os
 import signal
 import sys
 import time
+from dataclasses import replace
 from typing import IO, List, Optional
 
+from scripts.credentials import credentials_file
 from scripts.processes import ProcessGroup
 from scripts.services import (
     VAR,
     Service,
     Settings,
     assistant_services,
+    frontdesk_services,
     port_in_use,
     read_or_create_token,
 )
@@ -56,6 +59,9 @@ def announce(services: List[Service]) -> None:
     say("all services are up:")
     say(f"  Rasa (REST, socket.io, HTTP API)  http://{rasa.host}:{rasa.port}")
     say(f"  action server                      {by_name['actions'].health_url}")
+    say(f"  front-desk console                 http://{rasa.host}:{by_name['console'].port}"
+        "  (first account: .venv/bin/python -m frontdesk create-staff <name>)")
+    say(f"  clinic website with the chat       http://{rasa.host}:{by_name['web'].port}")
     say(f"  try: curl -s http://{rasa.host}:{rasa.port}/webhooks/rest/webhook "
         "-d '{\"sender\": \"me\", \"message\": \"hi\"}'")
     say("Ctrl-C stops everything.")
@@ -87,11 +93,17 @@ def main() -> int:
     if created:
         say(f"generated an HTTP API token (kept in var/rasa_token): {token}")
     settings = Settings.from_env(os.environ, token)
-    services = assistant_services(settings, os.environ)
+    channels = credentials_file(os.environ, VAR)
+    if channels != settings.credentials:
+        settings = replace(settings, credentials=channels)
+        say(f"WhatsApp channel(s) enabled from the environment ({channels})")
+    services = assistant_services(settings, os.environ) + frontdesk_services(settings,
+                                                                             os.environ)
     taken = [s for s in services if port_in_use(s.host, s.port)]
     for service in taken:
         say(f"port {service.port} ({service.name}) is already in use by another program; "
-            "stop it or choose another port (RASA_PORT, ACTION_SERVER_PORT).")
+            "stop it or choose another port (RASA_PORT, ACTION_SERVER_PORT, CONSOLE_PORT, "
+            "WEB_PORT).")
     if taken:
         return 1
     group = ProcessGroup(VAR / "log", echo=True)

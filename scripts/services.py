@@ -44,7 +44,10 @@ class Settings:
     host: str = "127.0.0.1"
     rasa_port: int = 5005
     action_port: int = 5055
+    console_port: int = 5010
+    web_port: int = 8000
     token: str = ""
+    database_url: str = ""
     endpoints: Path = ROOT / "endpoints.yml"
     credentials: Path = ROOT / "credentials.yml"
     models: Path = ROOT / "models"
@@ -57,9 +60,20 @@ class Settings:
             host=env.get("RASA_HOST", cls.host),
             rasa_port=int(env.get("RASA_PORT", cls.rasa_port)),
             action_port=int(env.get("ACTION_SERVER_PORT", cls.action_port)),
+            console_port=int(env.get("CONSOLE_PORT", cls.console_port)),
+            web_port=int(env.get("WEB_PORT", cls.web_port)),
             token=token,
+            database_url=env.get("DATABASE_URL", ""),
             cors_origins=tuple(origins),
         )
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
 
 
 def python() -> str:
@@ -87,12 +101,20 @@ def read_or_create_token(env: Mapping[str, str], token_file: Path = TOKEN_FILE) 
     return token, True
 
 
-def assistant_services(settings: Settings, base_env: Mapping[str, str]) -> List[Service]:
-    """The action server and the Rasa server, in start order."""
+def _base_env(settings: Settings, base_env: Mapping[str, str]) -> Dict[str, str]:
     env: Dict[str, str] = dict(base_env)
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env.setdefault("PUBLIC_BASE_URL", settings.web_url)
+    if settings.database_url:
+        env["DATABASE_URL"] = settings.database_url
+    return env
+
+
+def assistant_services(settings: Settings, base_env: Mapping[str, str]) -> List[Service]:
+    """The action server and the Rasa server, in start order."""
+    env = _base_env(settings, base_env)
     action_env = {**env, "ACTION_SERVER_HOST": settings.host,
                   "ACTION_SERVER_PORT": str(settings.action_port)}
     rasa_argv = [
@@ -109,6 +131,22 @@ def assistant_services(settings: Settings, base_env: Mapping[str, str]) -> List[
                 settings.action_port, "/health", action_env),
         Service("rasa", rasa_argv, settings.host, settings.rasa_port,
                 f"/status?token={settings.token}", env),
+    ]
+
+
+def frontdesk_services(settings: Settings, base_env: Mapping[str, str]) -> List[Service]:
+    """The front-desk console and the demo website with the chat widget."""
+    env = _base_env(settings, base_env)
+    console_env = {**env, "CONSOLE_HOST": settings.host,
+                   "CONSOLE_PORT": str(settings.console_port),
+                   "RASA_URL": settings.rasa_url, "RASA_TOKEN": settings.token}
+    web_env = {**env, "WEB_HOST": settings.host, "WEB_PORT": str(settings.web_port),
+               "RASA_PUBLIC_URL": env.get("RASA_PUBLIC_URL", settings.rasa_url)}
+    return [
+        Service("console", [python(), "-m", "frontdesk"], settings.host,
+                settings.console_port, "/health", console_env),
+        Service("web", [python(), "-m", "web"], settings.host, settings.web_port,
+                "/health", web_env),
     ]
 
 

@@ -46,7 +46,7 @@ class Code(ConstrainedStr):
 class ImageName(ConstrainedStr):
     """The file name of a movement test picture."""
 
-    regex = re.compile(r"^[a-z0-9_]+\.svg$")
+    regex = re.compile(r"^[a-z0-9_]+\.(png|jpe?g|svg)$")  # PNG/JPEG also reach WhatsApp
 
 
 class PainScore(ConstrainedInt):

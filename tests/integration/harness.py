@@ -14,7 +14,13 @@ import requests
 import yaml
 
 from scripts.processes import ProcessGroup
-from scripts.services import ROOT, Service, Settings, assistant_services
+from scripts.services import (
+    ROOT,
+    Service,
+    Settings,
+    assistant_services,
+    frontdesk_services,
+)
 
 START_TIMEOUT_S = 360.0
 
@@ -73,16 +79,32 @@ class Assistant:
     def stop(self) -> None:
         self.group.stop_all()
 
+    @property
+    def database_url(self) -> str:
+        return self.settings.database_url
 
-def start_assistant(workdir: Path, extra_env: Optional[Dict[str, str]] = None) -> Assistant:
+    def service(self, name: str) -> Service:
+        return next(s for s in self.services if s.name == name)
+
+
+def start_assistant(workdir: Path, extra_env: Optional[Dict[str, str]] = None,
+                    credentials: Optional[Path] = None, with_frontdesk: bool = False
+                    ) -> Assistant:
+    """Starts the action server and Rasa (and the console and website if asked) on free
+    ports, with this test session's own databases."""
     if not any((ROOT / "models").glob("*.tar.gz")):
         raise RuntimeError("no trained model in models/: run `make train` first")
     action_port, rasa_port = free_port(), free_port()
     endpoints = write_endpoints(workdir / "endpoints.yml", action_port, workdir / "tracker.db")
     settings = Settings(host="127.0.0.1", rasa_port=rasa_port, action_port=action_port,
-                        token=secrets.token_urlsafe(16), endpoints=endpoints)
+                        console_port=free_port(), web_port=free_port(),
+                        token=secrets.token_urlsafe(16), endpoints=endpoints,
+                        database_url=f"sqlite:///{workdir / 'clinic.db'}",
+                        **({"credentials": credentials} if credentials else {}))
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", **(extra_env or {})}
     services = assistant_services(settings, env)
+    if with_frontdesk:
+        services += frontdesk_services(settings, env)
     group = ProcessGroup(workdir / "log")
     started = time.monotonic()
     for service in services:

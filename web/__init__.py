@@ -1,0 +1,1 @@
+"""The website chat widget and the demo clinic site (see `web.server`)."""
