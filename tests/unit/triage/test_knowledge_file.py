@@ -278,7 +278,7 @@ BROKEN = [
         "movement_tests[forward_lean].steps: needs 2 to 4 short steps",
     ),
     (
-        _set(["movement_tests", "forward_lean", "image"], "lean.png"),
+        _set(["movement_tests", "forward_lean", "image"], "lean.gif"),
         "movement_tests[forward_lean].image: string does not match regex",
     ),
     (

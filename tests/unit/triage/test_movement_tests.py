@@ -50,7 +50,7 @@ def test_definitions_for_the_chat(engine: TriageEngine) -> None:
     assert list(engine.knowledge.movement_slots) == list(SLOTS)
     for test in tests.values():
         assert 2 <= len(test.steps) <= 4
-        assert test.image == f"{test.id}.svg"
+        assert test.image == f"{test.id}.png"
         assert test.source == (
             "Tests that you can do to see if you have a muscle spasm in your lower back",
         )
