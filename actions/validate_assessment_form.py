@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import dependencies, names
 from actions.answer_parsing import parse_pain_score
+from actions.answer_words import codes_in
 from actions.slot_facts import facts_from_slots
 
 QUESTION_SLOTS = [
@@ -24,6 +25,18 @@ QUESTION_SLOTS = [
     names.LIMITED_ACTIVITIES, names.PAIN_SCORE, *names.TEST_SLOTS, names.LEG_SYMPTOMS,
 ]
 UPDATED = "Got it, I've updated that."
+NOTED = "Thanks, noted."
+
+
+def value_before_this_turn(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the visitor's latest message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
 
 
 def negated_result_means_fine(tracker: Tracker, slot: str) -> Dict[str, Any]:
@@ -47,12 +60,14 @@ class ValidateAssessmentForm(FormValidationAction):
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
-        engine = dependencies.get().engine
-        return list(engine.next_questions(facts_from_slots(engine, tracker.slots)))
+        # Every question's answer is extracted and validated whenever it is given; which
+        # question is still open is the engine's decision (next_requested_slot).
+        return list(QUESTION_SLOTS)
 
     async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Optional[EventType]:
-        remaining = await self.required_slots([], dispatcher, tracker, domain)
+        engine = dependencies.get().engine
+        remaining = engine.next_questions(facts_from_slots(engine, tracker.slots))
         return SlotSet(names.REQUESTED_SLOT, remaining[0] if remaining else None)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -60,10 +75,25 @@ class ValidateAssessmentForm(FormValidationAction):
         requested = tracker.get_slot(names.REQUESTED_SLOT)
         changed = [slot for slot in tracker.slots_to_validate() if slot in QUESTION_SLOTS]
         events = await super().run(dispatcher, tracker, domain)
-        corrections = [slot for slot in changed if slot != requested]
-        if requested and corrections:
-            dispatcher.utter_message(text=UPDATED)
+        out_of_order = [slot for slot in changed if slot != requested]
+        if requested and out_of_order:
+            corrected = any(value_before_this_turn(tracker, slot) is not None
+                            for slot in out_of_order)
+            dispatcher.utter_message(text=UPDATED if corrected else NOTED)
         return events
+
+    async def extract_limited_activities(self, dispatcher: CollectingDispatcher,
+                                         tracker: Tracker, domain: DomainDict
+                                         ) -> Dict[Text, Any]:
+        """Plain activity words count when they answer the activities question."""
+        if tracker.get_slot(names.REQUESTED_SLOT) != names.LIMITED_ACTIVITIES:
+            return {}
+        words = codes_in(names.LIMITED_ACTIVITIES, (tracker.latest_message or {}).get("text"))
+        if not words:
+            return {}
+        current = [a for a in (tracker.get_slot(names.LIMITED_ACTIVITIES) or [])
+                   if a != names.NOTHING]
+        return {names.LIMITED_ACTIVITIES: sorted(set(current) | set(words))}
 
     # Extraction of answers the slot mappings cannot express.
     async def extract_test_forward_lean(self, dispatcher: CollectingDispatcher,
@@ -93,6 +123,21 @@ class ValidateAssessmentForm(FormValidationAction):
     async def extract_test_pelvic_tilt(self, dispatcher: CollectingDispatcher,
                                        tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return negated_result_means_fine(tracker, "test_pelvic_tilt")
+
+    async def extract_leg_symptoms(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        """The leg question is answered through `findings` (kept by the per-turn triage);
+        the slot mirrors them so the form sees its question answered."""
+        if tracker.get_slot(names.REQUESTED_SLOT) != names.LEG_SYMPTOMS:
+            return {}
+        leg = dependencies.get().engine.knowledge.symptom_groups.get("leg", ())
+        findings = tracker.get_slot(names.FINDINGS) or {}
+        present = sorted(code for code in leg if findings.get(code) == "present")
+        if present:
+            return {names.LEG_SYMPTOMS: present}
+        if any(findings.get(code) == "absent" for code in leg):
+            return {names.LEG_SYMPTOMS: [names.NOTHING]}
+        return {}
 
     # Validation.
     async def validate_pain_score(self, value: Any, dispatcher: CollectingDispatcher,

@@ -74,3 +74,39 @@ async def test_only_negated_test_results_mean_fine(deps):
     result = await ValidateAssessmentForm().extract_test_forward_lean(
         CollectingDispatcher(), tracker, {})
     assert result == {"test_forward_lean": "fine"}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("findings", "expected"), [
+    ({"pins_and_needles": "present", "leg_pain": "absent"}, {"leg_symptoms": ["pins_and_needles"]}),
+    ({"leg_pain": "absent", "leg_numbness": "absent"}, {"leg_symptoms": ["none"]}),
+    ({"leg_pain": "unsure"}, {}),
+    ({}, {}),
+])
+async def test_the_leg_question_is_answered_from_the_findings(deps, findings, expected):
+    tracker = make_tracker(slots={"requested_slot": "leg_symptoms", "findings": findings})
+    result = await ValidateAssessmentForm().extract_leg_symptoms(
+        CollectingDispatcher(), tracker, {})
+    assert result == expected
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("text", "expected"), [
+    ("bending and putting on my pants", ["bending", "dressing"]),
+    ("sitting", ["sitting"]),
+    ("walking and getting up from a chair", ["standing_up", "walking"]),
+])
+async def test_plain_activity_words_answer_the_activities_question(deps, text, expected):
+    tracker = make_tracker(slots={"requested_slot": "limited_activities"}, intent="inform",
+                           text=text)
+    result = await ValidateAssessmentForm().extract_limited_activities(
+        CollectingDispatcher(), tracker, {})
+    assert result == {"limited_activities": expected}
+
+
+@pytest.mark.asyncio
+async def test_activity_words_mean_nothing_outside_their_question(deps):
+    tracker = make_tracker(slots={"requested_slot": "mechanism"}, intent="inform",
+                           text="bending down to pick up a box")
+    assert await ValidateAssessmentForm().extract_limited_activities(
+        CollectingDispatcher(), tracker, {}) == {}
