@@ -6,6 +6,7 @@ SHELL := /bin/bash
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
 RASA    := $(VENV)/bin/rasa
+PYTEST  := $(PY) -m pytest -q -p no:cacheprovider
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
@@ -20,7 +21,8 @@ export TF_INTER_OP_PARALLELISM_THREADS ?= 1
 
 STORIES := tests/stories
 
-.PHONY: help setup nlp run train validate lint unit stories integration test nlu-eval bench lock clean purge
+.PHONY: help setup web-deps browser-deps nlp train run validate lint unit stories integration \
+        browser test nlu-eval bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -28,35 +30,45 @@ help: ## List the targets
 setup: ## Create the venv and install the exact pins (only when a lock file changed)
 	@scripts/setup_venv.sh
 
+web-deps: ## The widget's npm packages (socket.io-client, axe-core), as locked
+	@scripts/ensure_web_deps.sh
+
+browser-deps: web-deps ## Debian's Chromium for the browser tests (no browser download)
+	@scripts/ensure_chromium.sh
+
 nlp: setup ## Build the clinical spaCy pipeline from its pattern files (var/nlp/clinic_en)
 	@$(PY) -m clinical_nlp.build --out var/nlp/clinic_en
 
 train: nlp ## Train the model, only when data, domain or config changed (Rasa's fingerprint)
 	@$(RASA) train --quiet --out models --domain domain
 
-run: train ## Start the action server, Rasa and everything else on embedded defaults
+run: train web-deps ## Start everything on embedded defaults (Ctrl-C stops it all)
 	@$(PY) -m scripts.run_all
 
-validate: setup ## Check the training data and domain (warnings fail)
+validate: setup ## Check the training data and domain (any warning fails)
 	@$(PY) -m scripts.validate_data
 
 lint: setup ## Static checks
-	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff check --quiet .
 	@$(VENV)/bin/mypy
 
 unit: setup ## Unit tests of the Python code (no servers)
-	@$(PY) -m pytest tests/unit -q
+	@$(PYTEST) tests/unit
 
 stories: train ## End-to-end test stories against the trained model
-	@$(RASA) test core --stories $(STORIES) --fail-on-prediction-errors --out results/stories --domain domain --quiet
+	@$(RASA) test core --stories $(STORIES) --fail-on-prediction-errors --out results/stories --quiet
+	@grep -q "None of the test stories failed" results/stories/failed_test_stories.yml
 
-integration: train ## Start real servers and talk to them
-	@$(PY) -m pytest tests/integration -q
+integration: train ## Real action and Rasa servers, talked to over REST and WhatsApp stand-ins
+	@$(PYTEST) tests/integration
 
-test: setup validate lint unit train stories integration ## Everything, as CI runs it
+browser: train browser-deps ## The widget and the console in Debian's Chromium
+	@$(PYTEST) tests/browser
 
-nlu-eval: setup ## 5-fold cross-validation of intents and the response selector
-	@$(RASA) test nlu --cross-validation --folds 5 --out results/nlu --domain domain
+test: setup validate lint unit train stories integration browser ## Everything, as CI runs it
+
+nlu-eval: train ## 5-fold cross-validation of intents and the response selector
+	@$(RASA) test nlu --cross-validation --folds 5 --out results/nlu
 	@$(PY) -m scripts.nlu_report results/nlu
 
 lock: ## Re-resolve requirements*.in into the lock files (all packages together)

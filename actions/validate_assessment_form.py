@@ -88,7 +88,8 @@ class ValidateAssessmentForm(FormValidationAction):
         """Plain activity words count when they answer the activities question."""
         if tracker.get_slot(names.REQUESTED_SLOT) != names.LIMITED_ACTIVITIES:
             return {}
-        words = codes_in(names.LIMITED_ACTIVITIES, (tracker.latest_message or {}).get("text"))
+        text = str((tracker.latest_message or {}).get("text") or "")
+        words = codes_in(names.LIMITED_ACTIVITIES, text)
         if not words:
             return {}
         current = [a for a in (tracker.get_slot(names.LIMITED_ACTIVITIES) or [])

@@ -41,7 +41,12 @@ class SlotEvent(TypedDict):
     value: Any
 
 
-RasaEvent = Union[BotEvent, ResumeEvent, SlotEvent]
+class ActionEvent(TypedDict):
+    event: Literal["action"]
+    name: str
+
+
+RasaEvent = Union[BotEvent, ResumeEvent, SlotEvent, ActionEvent]
 
 
 def _bot_event(custom: StaffCustom) -> BotEvent:
@@ -64,9 +69,15 @@ def booking_update(text: str, author: str, reference: Optional[str] = None,
 
 
 def hand_back(author: str, text: str = HANDOFF_CLOSED_TEXT) -> List[RasaEvent]:
-    """Resume the bot, clear `handoff_active`, and tell the visitor they are back with it."""
+    """Resume the bot, clear `handoff_active`, and tell the visitor they are back with it.
+
+    The closing `action_listen` puts the conversation back in the state "waiting for the
+    visitor": messages written while paused were logged without one, and without it the
+    policies would read the next message as part of an unfinished turn.
+    """
     return [
         {"event": "resume"},
         {"event": "slot", "name": "handoff_active", "value": False},
         _bot_event({"kind": "handoff_closed", "text": text, "author": author}),
+        {"event": "action", "name": "action_listen"},
     ]

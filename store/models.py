@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -21,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import TypeDecorator
 
-Base = declarative_base()
+Base: Any = declarative_base()  # SQLAlchemy 1.4: typed as Any for mypy
 
 
 class UTCDateTime(TypeDecorator):

@@ -140,6 +140,21 @@ def render_demo_page(template: str, rasa_url: str) -> str:
     return template.replace(RASA_URL_PLACEHOLDER, html.escape(rasa_url, quote=True))
 
 
+def clinic_details(template: str) -> str:
+    """Writes the clinic profile's name, phone and address into a page (escaped), so the demo
+    site shows the same clinic the assistant talks about."""
+    from clinic.profile import load_profile
+
+    profile = load_profile()
+    values = {"{{CLINIC_NAME}}": profile.name, "{{CLINIC_PHONE}}": profile.phone,
+              "{{CLINIC_PHONE_LINK}}": "tel:" + "".join(c for c in profile.phone
+                                                         if c.isdigit() or c == "+"),
+              "{{CLINIC_ADDRESS}}": profile.address}
+    for placeholder, value in values.items():
+        template = template.replace(placeholder, html.escape(value, quote=True))
+    return template
+
+
 def create_app(settings: Optional[Settings] = None, name: str = "clinic_web") -> Sanic:
     """Builds the app; reads the page templates now so a broken install fails at start."""
     settings = settings or Settings.from_env(os.environ)
@@ -150,8 +165,9 @@ def create_app(settings: Optional[Settings] = None, name: str = "clinic_web") ->
             f"socket.io-client's browser build is missing ({settings.socket_io_build}): "
             "run `npm ci --prefix web`"
         )
-    demo_page = render_demo_page(_read_text(public / "index.html"), settings.rasa_public_url)
-    privacy_page = _read_text(public / "privacy.html")
+    demo_page = clinic_details(render_demo_page(_read_text(public / "index.html"),
+                                                settings.rasa_public_url))
+    privacy_page = clinic_details(_read_text(public / "privacy.html"))
 
     app = Sanic(name, configure_logging=False)
     app.config.ACCESS_LOG = False

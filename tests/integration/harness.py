@@ -94,10 +94,11 @@ def start_assistant(workdir: Path, extra_env: Optional[Dict[str, str]] = None,
     ports, with this test session's own databases."""
     if not any((ROOT / "models").glob("*.tar.gz")):
         raise RuntimeError("no trained model in models/: run `make train` first")
-    action_port, rasa_port = free_port(), free_port()
+    action_port, rasa_port, web_port = free_port(), free_port(), free_port()
     endpoints = write_endpoints(workdir / "endpoints.yml", action_port, workdir / "tracker.db")
     settings = Settings(host="127.0.0.1", rasa_port=rasa_port, action_port=action_port,
-                        console_port=free_port(), web_port=free_port(),
+                        console_port=free_port(), web_port=web_port,
+                        cors_origins=(f"http://127.0.0.1:{web_port}",),
                         token=secrets.token_urlsafe(16), endpoints=endpoints,
                         database_url=f"sqlite:///{workdir / 'clinic.db'}",
                         **({"credentials": credentials} if credentials else {}))

@@ -74,6 +74,7 @@ async def test_hand_back_resumes_clears_the_slot_tells_the_visitor_and_closes(
          "data": {"custom": {"kind": "handoff_closed", "text": "You're back with the assistant.",
                              "author": "Sam (front desk)"}},
          "metadata": {"from_staff": True}},
+        {"event": "action", "name": "action_listen"},
     ]
     closed = HandoffRepository(db).get(handoff.id)
     assert closed is not None and closed.status == "closed" and closed.closed_by == "sam"
