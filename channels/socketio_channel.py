@@ -8,10 +8,14 @@ as the event's data, like every other bot message.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+import os
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import OutputChannel
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint
+
+from serving.turn_guard import TurnGuard
 
 
 class WebsiteSocketIOOutput(SocketIOOutput):
@@ -22,11 +26,22 @@ class WebsiteSocketIOOutput(SocketIOOutput):
 
 
 class WebsiteSocketIOInput(SocketIOInput):
-    """Configured in credentials.yml exactly like Rasa's `socketio` channel, same name."""
+    """Configured in credentials.yml exactly like Rasa's `socketio` channel, same name.
+
+    Every turn passes the turn guard (length, rate, failures), and only the website origins
+    in ALLOWED_ORIGINS may open a socket (Rasa's own channel accepts any origin).
+    """
 
     @classmethod
     def name(cls) -> Text:
         return "socketio"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = super().blueprint(TurnGuard().wrap(on_new_message))
+        origins = os.environ.get("ALLOWED_ORIGINS", "").split()
+        if origins and self.sio is not None:
+            self.sio.eio.cors_allowed_origins = origins
+        return webhook
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self.sio is None:

@@ -72,6 +72,7 @@ from channels.signatures import (
 from channels.splitting import TWILIO_WHATSAPP_LIMIT, split_text
 from channels.structured_log import describe_exception, log_event, visitor_fields
 from channels.twilio_api import DEFAULT_BASE_URL, TwilioApiConfig, TwilioMessagesClient
+from serving.turn_guard import TurnGuard
 
 logger = logging.getLogger(__name__)
 
@@ -242,6 +243,9 @@ class TwilioWhatsAppInput(InputChannel):
         return {"channel": CHANNEL}
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        # Limits, rate limiting and failure notices, as on every channel (failed turns are
+        # recorded for the front desk by this channel itself).
+        on_new_message = TurnGuard(handle_errors=False).wrap(on_new_message)
         webhook = Blueprint("twilio_whatsapp_webhook", __name__)
 
         @webhook.listener("before_server_start")

@@ -75,6 +75,7 @@ from channels.request_body import DEFAULT_MAX_BODY_BYTES, BodyTooLarge, read_lim
 from channels.settings import optional_int, optional_text, required
 from channels.signatures import HUB_SIGNATURE_HEADER, SignatureCheck, verify_hub_signature
 from channels.structured_log import describe_exception, log_event, visitor_fields
+from serving.turn_guard import TurnGuard
 
 logger = logging.getLogger(__name__)
 
@@ -222,6 +223,9 @@ class WhatsAppCloudInput(InputChannel):
         return {"channel": CHANNEL}
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        # Limits, rate limiting and failure notices, as on every channel (failed turns are
+        # recorded for the front desk by this channel itself).
+        on_new_message = TurnGuard(handle_errors=False).wrap(on_new_message)
         webhook = Blueprint("whatsapp_cloud_webhook", __name__)
 
         @webhook.listener("before_server_start")

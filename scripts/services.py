@@ -117,6 +117,7 @@ def assistant_services(settings: Settings, base_env: Mapping[str, str]) -> List[
     env = _base_env(settings, base_env)
     action_env = {**env, "ACTION_SERVER_HOST": settings.host,
                   "ACTION_SERVER_PORT": str(settings.action_port)}
+    env["ALLOWED_ORIGINS"] = " ".join(settings.cors_origins)
     rasa_argv = [
         rasa_executable(), "run",
         "--enable-api", "--auth-token", settings.token,

@@ -1,0 +1,64 @@
+"""Server-wide protections for the Rasa server, attached when our REST channel registers.
+
+- The HTTP API (conversations, model, status...) answers only clients from allowed networks
+  (default: this machine), whatever interface the server listens on; the webhooks and the
+  socket.io endpoint stay public. The API is always token-protected too (`--auth-token`).
+- A request body limit (Sanic's default is 100 MB).
+- The action-failure detector, so a failed action always gets the visitor an apology.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+from typing import List, Mapping, Optional
+
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from serving import failure_detector
+
+logger = logging.getLogger(__name__)
+PUBLIC_PREFIXES = ("/webhooks/", "/socket.io")
+DEFAULT_ALLOWED = "127.0.0.0/8,::1/128"
+DEFAULT_MAX_BODY = 256 * 1024
+
+
+def allowed_networks(env: Mapping[str, str]) -> List[ipaddress._BaseNetwork]:
+    spec = env.get("RASA_API_ALLOW_FROM", DEFAULT_ALLOWED)
+    return [ipaddress.ip_network(part.strip(), strict=False)
+            for part in spec.split(",") if part.strip()]
+
+
+def is_public_path(path: str) -> bool:
+    return path == "/" or path.startswith(PUBLIC_PREFIXES)
+
+
+def client_allowed(ip: Optional[str], networks: List[ipaddress._BaseNetwork]) -> bool:
+    try:
+        address = ipaddress.ip_address((ip or "").split("%")[0])
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
+
+
+def attach(app: Sanic, env: Optional[Mapping[str, str]] = None) -> None:
+    """Adds the protections to `app` once."""
+    if getattr(app.ctx, "physio_hooks", False):
+        return
+    app.ctx.physio_hooks = True
+    env = os.environ if env is None else env
+    networks = allowed_networks(env)
+    app.config.REQUEST_MAX_SIZE = int(env.get("MAX_REQUEST_BYTES", DEFAULT_MAX_BODY))
+    failure_detector.install()
+
+    async def api_only_from_allowed_networks(request: Request) -> Optional[HTTPResponse]:
+        if is_public_path(request.path) or client_allowed(request.ip, networks):
+            return None
+        logger.warning("http_api.refused path=%s", request.path)
+        return response.json({"error": "the HTTP API is not available from this network"},
+                             status=403)
+
+    app.register_middleware(api_only_from_allowed_networks, "request")

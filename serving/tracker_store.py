@@ -1,0 +1,83 @@
+"""An SQL tracker store that rides out short database outages and never fails silently.
+
+Rasa wraps every tracker store in a fail-safe store that, on a read error, returns no tracker
+(so the conversation silently starts afresh) and, on a write error, keeps the tracker in
+memory. This store retries each read and write for a few seconds first (a database restart or
+a failover), and when the database stays away it marks the turn as failed, so the turn guard
+tells the visitor to try again in a moment instead of answering a blank conversation. Nothing
+is ever written over the stored conversation: the SQL store only appends, and a turn that
+could not read the conversation is not answered.
+
+endpoints.yml:
+    tracker_store:
+      type: serving.tracker_store.ResilientSQLTrackerStore
+      dialect: postgresql
+      url: ${POSTGRES_HOST}
+      ...                       # as Rasa's SQL tracker store
+      retry_seconds: 8          # optional
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, Awaitable, Callable, Optional, Text, TypeVar
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from privacy import conversation_ref
+from serving import turn_state
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class TrackerStoreUnavailable(RuntimeError):
+    """The conversation store could not be reached within the retry window."""
+
+
+class ResilientSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, domain: Any = None, retry_seconds: float = 8.0,
+                 host: Optional[Text] = None, **kwargs: Any) -> None:
+        self.retry_seconds = float(retry_seconds)
+        super().__init__(domain=domain, host=host, **kwargs)
+        # Connections dropped by a database restart are replaced, not reused.
+        self.engine.pool._pre_ping = True  # type: ignore[attr-defined]
+
+    async def _retrying(self, what: str, sender_id: str,
+                        attempt: Callable[[], Awaitable[T]]) -> T:
+        state = turn_state.current()
+        if state is not None and state.store_failed:
+            # This turn already lost the database: fail fast, the visitor is told.
+            raise TrackerStoreUnavailable(f"tracker store {what} skipped after a failure")
+        deadline = time.monotonic() + self.retry_seconds
+        delay = 0.2
+        while True:
+            try:
+                return await attempt()
+            except Exception as error:
+                if time.monotonic() + delay > deadline:
+                    turn_state.store_failed()
+                    logger.error("tracker_store.%s.failed conversation=%s error=%s", what,
+                                 conversation_ref(sender_id), type(error).__name__)
+                    raise TrackerStoreUnavailable(f"tracker store {what} failed") from error
+                logger.warning("tracker_store.%s.retry conversation=%s error=%s", what,
+                               conversation_ref(sender_id), type(error).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await self._retrying("retrieve", sender_id,
+                                    lambda: SQLTrackerStore.retrieve(self, sender_id))
+
+    async def retrieve_full_tracker(self, conversation_id: Text
+                                    ) -> Optional[DialogueStateTracker]:
+        return await self._retrying(
+            "retrieve_full", conversation_id,
+            lambda: SQLTrackerStore.retrieve_full_tracker(self, conversation_id))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self._retrying("save", tracker.sender_id,
+                             lambda: SQLTrackerStore.save(self, tracker))
