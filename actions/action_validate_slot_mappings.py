@@ -25,7 +25,7 @@ from triage import Mention
 logger = logging.getLogger(__name__)
 
 RANK = {None: 0, "self_care": 0, "routine": 0, "urgent": 1, "emergency": 2}
-COMPLAINT_INTENTS = {"describe_pain", "check_my_back", "inform"}
+COMPLAINT_INTENTS = {"describe_pain", "check_my_back"}
 
 
 def context_mentions(tracker: Tracker, leg_codes: List[str]) -> List[Mention]:

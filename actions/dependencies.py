@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from clinic.profile import ClinicProfile, load_profile
+from privacy.erasure import Eraser, tracker_engine_from_env
 from store.bookings import BookingStore
 from store.channel_state import ChannelState
 from store.db import Database
@@ -24,6 +25,7 @@ class Dependencies:
     handoffs: HandoffStore
     bookings: BookingStore
     channel_state: ChannelState
+    eraser: Eraser
 
 
 _current: Optional[Dependencies] = None
@@ -37,6 +39,7 @@ def build(database: Optional[Database] = None) -> Dependencies:
         handoffs=HandoffStore(db),
         bookings=BookingStore(db),
         channel_state=ChannelState(db),
+        eraser=Eraser(db, tracker_engine_from_env()),
     )
 
 

@@ -11,11 +11,12 @@ ACTION_SERVER_TOKEN).
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import os
 import uuid
-from typing import Optional
+from typing import Any, Optional
 
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
@@ -28,6 +29,23 @@ logger = logging.getLogger("actions.server")
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+JANITOR_INTERVAL_S = 30.0
+
+
+async def erasure_janitor() -> None:
+    """Carries out "delete my data" requests once their conversation has gone quiet."""
+    from actions import dependencies
+
+    while True:
+        await asyncio.sleep(JANITOR_INTERVAL_S)
+        try:
+            done = await asyncio.to_thread(dependencies.get().eraser.run_due)
+            if done:
+                logger.info("privacy.janitor erased=%d", done)
+        except Exception:
+            logger.exception("privacy.janitor.failed")
 
 
 class ConfigurationError(RuntimeError):
@@ -85,6 +103,17 @@ def create_app(package: str = "actions", token: Optional[str] = None) -> Sanic:
         if not authorised(request):
             return response.json({"error": "unauthorised"}, status=401)
         return response.json([{"name": name} for name in executor.actions])
+
+    async def start_erasure_janitor(app_: Sanic, _loop: Any) -> None:
+        app_.ctx.janitor = asyncio.create_task(erasure_janitor())
+
+    async def stop_erasure_janitor(app_: Sanic, _loop: Any) -> None:
+        task = getattr(app_.ctx, "janitor", None)
+        if task is not None:
+            task.cancel()
+
+    app.register_listener(start_erasure_janitor, "after_server_start")
+    app.register_listener(stop_erasure_janitor, "before_server_stop")
 
     @app.exception(Exception)
     async def on_error(request: Request, exc: Exception) -> HTTPResponse:

@@ -76,6 +76,8 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
 NOTICES: Dict[str, str] = {
     "reply_sent": "Reply sent.",
     "handed_back": "The conversation is back with the assistant; the visitor was told.",
+    "erased": "The person's data is erased: their records now, the conversation within a "
+              "few minutes.",
     "booking_confirmed": "Booking confirmed; the visitor was told.",
     "booking_declined": "Booking declined; the visitor was told.",
     "signed_out": "You have signed out.",
@@ -398,6 +400,10 @@ def register_routes(app: Sanic) -> None:
                   name="confirm_booking")
     app.add_route(decline_booking, "/bookings/<booking_id:str>/decline", methods=["POST"],
                   name="decline_booking")
+    app.add_route(erase_handoff, "/handoffs/<handoff_id:str>/erase", methods=["POST"],
+                  name="erase_handoff")
+    app.add_route(erase_booking, "/bookings/<booking_id:str>/erase", methods=["POST"],
+                  name="erase_booking")
     app.add_route(audit_page, "/audit", methods=["GET"], name="audit")
 
 
@@ -645,6 +651,28 @@ async def hand_back(request: Request, handoff_id: str) -> HTTPResponse:
         return await conversation_page(request, handoff=handoff, status=status_for(exc),
                                        error=exc.message)
     return response.redirect(f"/handoffs/{handoff_id}?notice=handed_back", status=303)
+
+
+# privacy
+
+
+async def _erase(request: Request, conversation_id: str) -> HTTPResponse:
+    if request.form.get("confirm") != "yes":
+        return json_error("invalid_input", "Tick the box to confirm the erasure.", 400)
+    await _console(request).erase(_staff(request), conversation_id)
+    return response.redirect("/?notice=erased", status=303)
+
+
+@require_staff
+async def erase_handoff(request: Request, handoff_id: str) -> HTTPResponse:
+    handoff = await _console(request).handoff(_check_id(handoff_id))
+    return await _erase(request, handoff.conversation_id)
+
+
+@require_staff
+async def erase_booking(request: Request, booking_id: str) -> HTTPResponse:
+    booking = await _console(request).booking(_check_id(booking_id))
+    return await _erase(request, booking.conversation_id)
 
 
 # bookings

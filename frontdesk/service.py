@@ -314,6 +314,20 @@ class Console:
         logger.info("frontdesk.hand_back staff=%s conversation=%s", staff.username,
                     conversation_ref(handoff.conversation_id))
 
+    async def erase(self, staff: SessionRecord, conversation_id: str) -> None:
+        """Erases one person's data everywhere (clinic records now, the conversation once
+        quiet), and audits who did it."""
+        from privacy.erasure import Eraser, tracker_engine_from_env
+
+        def run() -> None:
+            Eraser(self.db, tracker_engine_from_env()).request(conversation_id, staff.username)
+
+        await self._db(run)
+        await self._audit("privacy.erase", staff.username, "conversation",
+                          conversation_ref(conversation_id))
+        logger.info("frontdesk.erase staff=%s conversation=%s", staff.username,
+                    conversation_ref(conversation_id))
+
     def booking_update_text(self, booking: BookingRecord, status: BookingStatus) -> str:
         when = local_time(booking.preferred_start, self.profile.tz)
         if status is BookingStatus.confirmed:

@@ -116,7 +116,9 @@ def assistant_services(settings: Settings, base_env: Mapping[str, str]) -> List[
     """The action server and the Rasa server, in start order."""
     env = _base_env(settings, base_env)
     action_env = {**env, "ACTION_SERVER_HOST": settings.host,
-                  "ACTION_SERVER_PORT": str(settings.action_port)}
+                  "ACTION_SERVER_PORT": str(settings.action_port),
+                  # The tracker store to erase conversations from: the one Rasa uses.
+                  "RASA_ENDPOINTS": str(settings.endpoints)}
     env["ALLOWED_ORIGINS"] = " ".join(settings.cors_origins)
     rasa_argv = [
         rasa_executable(), "run",
@@ -138,7 +140,7 @@ def assistant_services(settings: Settings, base_env: Mapping[str, str]) -> List[
 def frontdesk_services(settings: Settings, base_env: Mapping[str, str]) -> List[Service]:
     """The front-desk console and the demo website with the chat widget."""
     env = _base_env(settings, base_env)
-    console_env = {**env, "CONSOLE_HOST": settings.host,
+    console_env = {**env, "CONSOLE_HOST": settings.host, "RASA_ENDPOINTS": str(settings.endpoints),
                    "CONSOLE_PORT": str(settings.console_port),
                    "RASA_URL": settings.rasa_url, "RASA_TOKEN": settings.token}
     web_env = {**env, "WEB_HOST": settings.host, "WEB_PORT": str(settings.web_port),

@@ -99,7 +99,7 @@ class TurnGuard:
         failed = False
         try:
             await on_new_message(message)
-        except Exception as error:  # noqa: BLE001 - the visitor is told; the cause is logged
+        except Exception as error:
             if not self.handle_errors:
                 raise
             failed = True

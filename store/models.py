@@ -179,3 +179,17 @@ class ChannelContact(Base):
     last_inbound_at = Column(UTCDateTime(), nullable=False, default=utcnow)
     # The options last offered as numbered text (Twilio), so "2" maps back to its payload.
     last_buttons = Column(JSON, nullable=True)
+
+
+class ErasureRequest(Base):
+    """A request to erase one conversation's data everywhere (visitor or staff). Carried out
+    once the conversation has been quiet for a while, so a turn still in flight cannot write
+    the conversation back after it was erased."""
+
+    __tablename__ = "erasure_requests"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    requested_by = Column(String(64), nullable=False)  # "visitor" or a staff username
+    requested_at = Column(UTCDateTime(), nullable=False, default=utcnow)
+    done_at = Column(UTCDateTime(), nullable=True)

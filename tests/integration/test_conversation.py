@@ -51,7 +51,7 @@ def test_the_vertical_slice_from_greeting_to_goodbye(assistant: Assistant) -> No
 
     assistant.send(who, "no")
     asked = assistant.send(who, "none of these")
-    assert "/inform{\"activity\": \"bending\"}" in button_payloads(asked)  # mechanism skipped
+    assert "/describe_pain{\"activity\": \"bending\"}" in button_payloads(asked)  # mechanism skipped
     assistant.send(who, "bending and sitting")
     test_one = assistant.send(who, "about a 7")
     assert any("Test 1 of 4" in t for t in texts(test_one))
@@ -144,7 +144,7 @@ def test_the_tracker_needs_the_token(assistant: Assistant) -> None:
 def test_a_question_mid_assessment_is_answered_and_the_test_resumes(assistant: Assistant
                                                                     ) -> None:
     who = sender()
-    for text in ["my back is in spasm", "no", "no", "/inform{\"mechanism\": \"lifting\"}",
+    for text in ["my back is in spasm", "no", "no", "/describe_pain{\"mechanism\": \"lifting\"}",
                  "/deny", "5"]:
         assistant.send(who, text)
     replies = texts(assistant.send(who, "should I use heat?"))

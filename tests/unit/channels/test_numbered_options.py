@@ -11,7 +11,7 @@ from channels.numbered_options import match_option, render_numbered, uses_number
 from channels.options import Option, options_from_json, options_to_json, split_buttons
 
 OPTIONS = [Option("Pain", "/pain"), Option("Tension", "/tension"),
-           Option("Not sure", "/unsure"), Option("Pins & needles", "/inform{\"x\":1}")]
+           Option("Not sure", "/unsure"), Option("Pins & needles", "/describe_pain{\"x\":1}")]
 
 
 def test_render_numbered() -> None:
@@ -22,11 +22,11 @@ def test_render_numbered() -> None:
 
 
 @pytest.mark.parametrize(("reply", "payload"), [
-    ("1", "/pain"), ("2", "/tension"), ("3", "/unsure"), ("4", "/inform{\"x\":1}"),
+    ("1", "/pain"), ("2", "/tension"), ("3", "/unsure"), ("4", "/describe_pain{\"x\":1}"),
     (" 2 ", "/tension"), ("2.", "/tension"), ("2)", "/tension"), ("#2", "/tension"),
     ("tension", "/tension"), ("TENSION", "/tension"), ("Tension!", "/tension"),
-    ("  not   sure ", "/unsure"), ("pins & needles", "/inform{\"x\":1}"),
-    ("pins and needles", "/inform{\"x\":1}"),
+    ("  not   sure ", "/unsure"), ("pins & needles", "/describe_pain{\"x\":1}"),
+    ("pins and needles", "/describe_pain{\"x\":1}"),
     ("2. Tension", "/tension"), ("2 tension", "/tension"),
     ("0", None), ("5", None), ("12", None),  # out of range: the visitor's own text
     ("1. Tension", None),  # number and title disagree: not guessed

@@ -27,8 +27,8 @@ from tests.unit.channels.conftest import FakeRasa, RecordingSleep, serving
 VISITOR = "whatsapp:+27821234567"
 BUSINESS = "whatsapp:+14155238886"
 QUESTION = {"text": "What does it feel like?", "buttons": [
-    {"title": "Pain", "payload": "/inform{\"feeling\": \"pain\"}"},
-    {"title": "Tension", "payload": "/inform{\"feeling\": \"tension\"}"},
+    {"title": "Pain", "payload": "/describe_pain{\"feeling\": \"pain\"}"},
+    {"title": "Tension", "payload": "/describe_pain{\"feeling\": \"tension\"}"},
     {"title": "Not sure", "payload": "/unsure"}]}
 
 
@@ -119,8 +119,8 @@ async def test_buttons_become_numbered_options_and_answers_map_back(
     fake_rasa.replies = [{"text": "How bad is it from 0 to 10?"}]
     await tw.say("3")
     await tw.say("3")  # the offer was answered: now it is a pain score
-    assert fake_rasa.texts == ["my back hurts", '/inform{"feeling": "tension"}',
-                               '/inform{"feeling": "tension"}', "/unsure", "3"]
+    assert fake_rasa.texts == ["my back hurts", '/describe_pain{"feeling": "tension"}',
+                               '/describe_pain{"feeling": "tension"}', "/unsure", "3"]
 
 
 @pytest.mark.asyncio
@@ -135,7 +135,7 @@ async def test_the_offer_survives_a_restart(channel_state: AsyncChannelState,
         async with serving(channel, rasa) as url, aiohttp.ClientSession() as session:
             await Twilio(url, channel, session, twilio_api.auth_token).say(
                 "hi" if not rasa.messages else "1")
-    assert rasa.texts == ["hi", '/inform{"feeling": "pain"}']
+    assert rasa.texts == ["hi", '/describe_pain{"feeling": "pain"}']
 
 
 @pytest.mark.asyncio

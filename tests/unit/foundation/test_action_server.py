@@ -35,9 +35,9 @@ def action_call(name: str) -> dict:
         ("127.0.0.1", None, True),
         ("localhost", None, True),
         ("::1", None, True),
-        ("0.0.0.0", None, False),  # noqa: S104 - the case under test
+        ("0.0.0.0", None, False),
         ("10.0.0.5", None, False),
-        ("0.0.0.0", "s3cret", True),  # noqa: S104
+        ("0.0.0.0", "s3cret", True),
     ],
 )
 def test_exposure_needs_a_token(host: str, token: str | None, allowed: bool) -> None:

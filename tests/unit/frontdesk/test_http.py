@@ -419,3 +419,33 @@ async def test_the_audit_log_pages_through_older_entries(served: Served, db: Dat
     second = await (await served.get(older.group(1))).text()
     assert second.count('<tr data-action="') == 5  # 104 views + the sign-in = 105
     assert "handoff h000" in second and 'href="/audit?before=' not in second
+
+
+async def test_erasing_a_persons_data_needs_a_session_csrf_and_a_confirmation(
+        served: Served, db: Database, passwords: Any) -> None:
+    from sqlalchemy import select
+
+    from store.models import Booking, ErasureRequest, Handoff
+
+    add_staff(db, passwords)
+    handoff = add_handoff(db)
+    add_booking(db)
+    refused = await served.post(f"/handoffs/{handoff.id}/erase", data={"confirm": "yes"})
+    assert refused.status == 403  # signed out
+    csrf = await served.login()
+    no_token = await served.post(f"/handoffs/{handoff.id}/erase", data={"confirm": "yes"})
+    assert no_token.status == 403
+    unconfirmed = await served.post(f"/handoffs/{handoff.id}/erase",
+                                    data={"csrf_token": csrf})
+    assert unconfirmed.status == 400
+    with db.session() as session:
+        assert session.execute(select(Handoff)).scalars().all()  # nothing erased yet
+    done = await served.post(f"/handoffs/{handoff.id}/erase",
+                             data={"csrf_token": csrf, "confirm": "yes"})
+    assert done.status == 303 and done.headers["Location"] == "/?notice=erased"
+    with db.session() as session:
+        assert session.execute(select(Handoff)).scalars().all() == []
+        assert session.execute(select(Booking)).scalars().all() == []
+        request = session.execute(select(ErasureRequest)).scalars().one()
+    assert request.conversation_id == "visitor-1" and request.requested_by == "sam"
+    assert "privacy.erase" in _actions(db)

@@ -1,0 +1,207 @@
+"""Measuring one running bot: start to first answer, the first visitors after start, one
+visitor at a time, concurrent conversations, peak memory. Every process started here is
+stopped before `Runner.run` returns, whatever happens."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence
+
+import requests
+
+from bench.conversations import Script, cold_start_order, cycle, for_messages, total_turns
+from bench.load import REST_PATH, LoadResult, new_sender, run_load_sync
+from bench.process_stats import MemorySampler, cpu_seconds
+from bench.procs import StepFailed
+from bench.results import BotFigures, LoadFigures, combine
+from bench.stats import median_or_none
+from scripts.processes import ProcessGroup
+from scripts.services import Service, wait_until_healthy
+
+PROBE_INTERVAL_S = 0.1
+
+
+@dataclass(frozen=True)
+class Workload:
+    """How much to send; the same for both bots."""
+
+    quick: bool = False
+    single_messages: int = 220
+    levels: Dict[int, int] = field(default_factory=lambda: {8: 32, 32: 64})  # conversations
+    runs: int = 1
+    cold_visitors: int = 10
+    request_timeout_s: float = 60.0
+    start_timeout_s: float = 360.0
+
+    @classmethod
+    def make(cls, quick: bool, runs: int) -> Workload:
+        if quick:
+            return cls(quick=True, single_messages=40, levels={8: 8, 32: 32}, runs=runs)
+        return cls(runs=runs)
+
+    def phase_deadline_s(self, messages: int) -> float:
+        """A whole phase is given up after this long (each request also has its timeout)."""
+        return 300.0 + 3.0 * messages
+
+
+def load_figures(result: LoadResult) -> LoadFigures:
+    return LoadFigures(
+        concurrency=result.concurrency, messages=len(result.turns),
+        errors=len(result.errors), p50_ms=result.percentile_ms(50),
+        p95_ms=result.percentile_ms(95), msg_per_s=result.messages_per_s,
+        error_kinds=result.error_summary())
+
+
+def running(child: subprocess.Popen) -> Callable[[], bool]:
+    return lambda: child.poll() is None
+
+
+def wait_first_answer(base_url: str, text: str, started: float, deadline: float,
+                      alive: Callable[[], bool], describe_death: Callable[[], str]) -> float:
+    """Polls a tiny REST message until a non-empty reply; the seconds since `started`."""
+    url = base_url + REST_PATH
+    sender = new_sender("bench-probe", 0)
+    while True:
+        if not alive():
+            raise StepFailed(f"the Rasa server exited before its first answer:\n"
+                             f"{describe_death()}")
+        if time.monotonic() > deadline:
+            raise StepFailed(f"no answer within {deadline - started:.0f} s of the start")
+        try:
+            reply = requests.post(url, json={"sender": sender, "message": text}, timeout=30)
+            if reply.status_code == 200 and reply.json():
+                return time.monotonic() - started
+        except (requests.RequestException, ValueError):
+            pass
+        time.sleep(PROBE_INTERVAL_S)
+
+
+class Runner:
+    """Starts a bot's services and measures it, filling a BotFigures as it goes."""
+
+    def __init__(self, figures: BotFigures, services: Sequence[Service],
+                 scripts: Sequence[Script], workload: Workload, log_dir: Path,
+                 probe_text: str = "hi") -> None:
+        if not services:
+            raise ValueError("no services to measure")
+        self.figures = figures
+        self.services = list(services)
+        self.rasa = self.services[-1]  # helpers (the action server) first, Rasa last
+        self.scripts = scripts
+        self.workload = workload
+        self.group = ProcessGroup(log_dir)
+        self.sampler = MemorySampler()
+        self.probe_text = probe_text
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.rasa.host}:{self.rasa.port}"
+
+    def say(self, message: str) -> None:
+        print(f"[{self.figures.name}] {message}", flush=True)
+
+    def check_alive(self) -> None:
+        for name in self.group.exited():
+            raise StepFailed(f"{name} exited during the measurement:\n"
+                             f"{self.group.log_tail(name)}")
+
+    def load(self, phase: str, scripts: Sequence[Script], concurrency: int) -> LoadResult:
+        messages = total_turns(scripts)
+        prefix = f"bench-{self.figures.name}-{phase}"
+        try:
+            result = run_load_sync(self.base_url, scripts, concurrency, prefix,
+                                   self.workload.request_timeout_s,
+                                   self.workload.phase_deadline_s(messages))
+        except TimeoutError:
+            raise StepFailed(f"{phase}: {messages} turns did not finish within "
+                             f"{self.workload.phase_deadline_s(messages):.0f} s") from None
+        self.check_alive()
+        mps = result.messages_per_s or 0.0
+        p95 = result.percentile_ms(95)
+        self.say(f"{phase}: {messages} turns, {concurrency} at a time, {mps:.1f} msg/s, "
+                 f"p95 {p95 or 0:.0f} ms, {len(result.errors)} errors"
+                 + (f" ({result.error_summary()})" if result.errors else ""))
+        return result
+
+    def cpu_seconds(self) -> Dict[str, Optional[float]]:
+        return {name: cpu_seconds(child.pid) for name, child in self.group.children.items()}
+
+    def cpu_ms_per_turn(self, before: Dict[str, Optional[float]],
+                        turns: int) -> Dict[str, Optional[float]]:
+        """CPU milliseconds per turn of each process since `before`."""
+        used: Dict[str, Optional[float]] = {}
+        for name, now in self.cpu_seconds().items():
+            then = before.get(name)
+            used[name] = (None if now is None or then is None or not turns
+                          else (now - then) * 1000 / turns)
+        return used
+
+    def start(self) -> None:
+        for service in self.services[:-1]:
+            started = time.monotonic()
+            child = self.group.start(service)
+            self.sampler.watch(service.name, child.pid)
+            if not wait_until_healthy(service, started + self.workload.start_timeout_s,
+                                      alive=running(child)):
+                raise StepFailed(f"{service.name} did not become healthy:\n"
+                                 f"{self.group.log_tail(service.name)}")
+            self.figures.actions_ready_s = time.monotonic() - started
+            self.say(f"{service.name} healthy after {self.figures.actions_ready_s:.1f} s")
+        started = time.monotonic()
+        child = self.group.start(self.rasa)
+        self.sampler.watch(self.rasa.name, child.pid)
+        self.figures.start_to_first_answer_s = wait_first_answer(
+            self.base_url, self.probe_text, started,
+            started + self.workload.start_timeout_s, alive=running(child),
+            describe_death=lambda: self.group.log_tail(self.rasa.name))
+        self.say(f"first answer {self.figures.start_to_first_answer_s:.1f} s after start")
+
+    def measure(self) -> None:
+        w = self.workload
+        cold = self.load("first-visitors", cold_start_order(self.scripts, w.cold_visitors), 1)
+        self.figures.first_visitor_ms = cold.first_turn_ms(0)
+        self.figures.tenth_visitor_ms = cold.first_turn_ms(w.cold_visitors - 1)
+        self.figures.first_visitors = load_figures(cold)
+        self.load("warm-up", self.scripts[:1], 1)
+        singles: List[LoadFigures] = []
+        cpu: Dict[str, List[Optional[float]]] = {s.name: [] for s in self.services}
+        levels: Dict[int, List[LoadFigures]] = {level: [] for level in w.levels}
+        for run in range(1, w.runs + 1):
+            tag = f"run {run}/{w.runs} " if w.runs > 1 else ""
+            before = self.cpu_seconds()
+            single = self.load(f"{tag}1 visitor", for_messages(self.scripts, w.single_messages), 1)
+            for name, used in self.cpu_ms_per_turn(before, len(single.turns)).items():
+                cpu[name].append(used)
+            singles.append(load_figures(single))
+            self.figures.single = combine(singles)
+            self.figures.rasa_cpu_ms_per_turn = median_or_none(cpu[self.rasa.name])
+            self.figures.actions_cpu_ms_per_turn = median_or_none(
+                [v for s in self.services[:-1] for v in cpu[s.name]])
+            for level, conversations in w.levels.items():
+                levels[level].append(load_figures(self.load(
+                    f"{tag}{level} concurrent", cycle(self.scripts, conversations), level)))
+                self.figures.concurrent[level] = combine(levels[level])
+
+    def run(self) -> None:
+        """Start, measure, and always stop; a failure is recorded in figures.failures."""
+        self.sampler.start()
+        try:
+            self.start()
+            self.measure()
+        except StepFailed as exc:
+            self.figures.failures.append(str(exc))
+            self.say(f"FAILED: {exc}")
+        except Exception as exc:  # noqa: BLE001 - reported in the results, not hidden
+            self.figures.failures.append(f"unexpected {type(exc).__name__}: {exc}\n"
+                                         f"{traceback.format_exc(limit=5)}")
+            self.say(f"FAILED: {traceback.format_exc()}")
+        finally:
+            peaks = self.sampler.stop()  # before stopping: /proc/<pid> goes with the process
+            self.group.stop_all()
+            self.figures.rasa_peak_mb = peaks.get(self.rasa.name)
+            helpers = [peaks[s.name] for s in self.services[:-1] if s.name in peaks]
+            self.figures.actions_peak_mb = max(helpers) if helpers else None

@@ -1,0 +1,160 @@
+"""The results as Markdown: both bots side by side with ratios, then the targets (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Sequence
+
+from bench.results import BotFigures, LoadFigures
+from bench.targets import evaluate
+
+DASH = "—"
+
+
+def fmt(value: Optional[float], unit: str, digits: int = 0) -> str:
+    if value is None:
+        return DASH
+    return f"{value:,.{digits}f} {unit}".rstrip()
+
+
+def ratio(ours: Optional[float], theirs: Optional[float]) -> str:
+    if ours is None or theirs is None or theirs == 0:
+        return DASH
+    return f"{ours / theirs:.2f}x"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+    return "\n".join([line(header), line(["---"] * len(header)), *(line(r) for r in rows)])
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: Callable[[BotFigures], Optional[float]]
+    unit: str
+    digits: int = 0
+    with_ratio: bool = True
+
+
+FIRST_VISITORS = 0  # a pseudo level: the conversations right after start
+
+
+def _load(level: Optional[int]) -> Callable[[BotFigures], Optional[LoadFigures]]:
+    def pick(bot: BotFigures) -> Optional[LoadFigures]:
+        if level == FIRST_VISITORS:
+            return bot.first_visitors
+        return bot.single if level is None else bot.concurrent.get(level)
+    return pick
+
+
+def _field(level: Optional[int], name: str) -> Callable[[BotFigures], Optional[float]]:
+    pick = _load(level)
+
+    def value(bot: BotFigures) -> Optional[float]:
+        load = pick(bot)
+        return None if load is None else getattr(load, name)
+    return value
+
+
+def _errors(level: Optional[int], bot: BotFigures) -> str:
+    load = _load(level)(bot)
+    if load is None:
+        return DASH
+    text = f"{load.errors} of {load.messages}"
+    return text + (f" ({load.error_kinds})" if load.errors and load.error_kinds else "")
+
+
+def rows_for(levels: Sequence[int]) -> List[Row]:
+    rows = [
+        Row("Training from scratch", lambda b: b.train_s, "s"),
+        Row("Start to first answer", lambda b: b.start_to_first_answer_s, "s", 1),
+        Row("First answer of visitor 1 after start", lambda b: b.first_visitor_ms, "ms"),
+        Row("First answer of visitor 10 after start", lambda b: b.tenth_visitor_ms, "ms"),
+        Row("1 visitor: median turn", _field(None, "p50_ms"), "ms"),
+        Row("1 visitor: 95th percentile", _field(None, "p95_ms"), "ms"),
+    ]
+    for level in levels:
+        rows += [
+            Row(f"{level} concurrent: throughput", _field(level, "msg_per_s"), "msg/s", 1),
+            Row(f"{level} concurrent: median turn", _field(level, "p50_ms"), "ms"),
+            Row(f"{level} concurrent: 95th percentile", _field(level, "p95_ms"), "ms"),
+        ]
+    rows += [
+        Row("1 visitor: CPU per turn, Rasa process", lambda b: b.rasa_cpu_ms_per_turn, "ms"),
+        Row("1 visitor: CPU per turn, action server", lambda b: b.actions_cpu_ms_per_turn, "ms",
+            with_ratio=False),
+        Row("Peak memory, Rasa process", lambda b: b.rasa_peak_mb, "MB"),
+        Row("Peak memory, action server", lambda b: b.actions_peak_mb, "MB", with_ratio=False),
+        Row("Action server start to healthy", lambda b: b.actions_ready_s, "s", 1,
+            with_ratio=False),
+    ]
+    return rows
+
+
+def comparison_table(this: BotFigures, stock: Optional[BotFigures],
+                     levels: Sequence[int]) -> str:
+    rows: List[List[str]] = []
+    for row in rows_for(levels):
+        ours = row.value(this)
+        theirs = row.value(stock) if stock else None
+        rows.append([row.label, fmt(ours, row.unit, row.digits),
+                     fmt(theirs, row.unit, row.digits),
+                     ratio(ours, theirs) if row.with_ratio else DASH])
+    labelled = [(FIRST_VISITORS, "First visitors after start"), (None, "1 visitor"),
+                *((lv, f"{lv} concurrent") for lv in levels)]
+    for level, label in labelled:
+        rows.append([f"{label}: errors (of turns)", _errors(level, this),
+                     _errors(level, stock) if stock else DASH, DASH])
+    return table(["measure", this.label, stock.label if stock else "stock bot",
+                  "ratio (this / stock)"], rows)
+
+
+def targets_table(this: BotFigures, stock: Optional[BotFigures]) -> str:
+    rows = [[r.target, r.required, r.measured, r.verdict, r.margin]
+            for r in evaluate(this, stock)]
+    return table(["target", "required", "measured", "result", "margin"], rows)
+
+
+def machine_lines(machine: Dict[str, str]) -> List[str]:
+    names = [("date", "Date"), ("cpu", "CPU"), ("cores", "Cores"), ("memory", "Memory"),
+             ("os", "OS"), ("python", "Python"), ("rasa", "Rasa"), ("rasa_sdk", "Rasa SDK"),
+             ("env", "Thread settings"), ("load_at_start", "Load average at start (1/5/15 min)"),
+             ("load_at_end", "Load average at end")]
+    return [f"- {label}: {machine[key]}" for key, label in names if machine.get(key)]
+
+
+def render(this: BotFigures, stock: Optional[BotFigures], machine: Dict[str, str],
+           levels: Sequence[int], method: Sequence[str], notes: Sequence[str] = ()) -> str:
+    """The whole results.md."""
+    parts = [
+        "# Benchmark: this assistant against a stock `rasa init` bot",
+        "",
+        "Written by `make bench` (`python -m bench`); do not edit by hand.",
+        "",
+        "## Machine",
+        "",
+        *machine_lines(machine),
+        "",
+    ]
+    if notes:
+        parts += ["## Notes", "", *(f"- {n}" for n in notes), ""]
+    failures = [f"{bot.label}: {f}" for bot in (this, stock) if bot for f in bot.failures]
+    if failures:
+        parts += ["## Failures", "", *(f"- {f}" for f in failures), ""]
+    parts += [
+        "## Both bots, measured the same way",
+        "",
+        comparison_table(this, stock, levels),
+        "",
+        "## This assistant against its targets",
+        "",
+        targets_table(this, stock),
+        "",
+        "## How it was measured",
+        "",
+        *(f"- {m}" for m in method),
+        "",
+    ]
+    return "\n".join(parts)

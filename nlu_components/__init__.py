@@ -1,0 +1,1 @@
+"""NLU graph components of our own, named in config.yml."""

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from bench.process_stats import (
+    MemorySampler,
+    cpu_seconds,
+    kb_to_mb,
+    parse_stat_cpu_ticks,
+    parse_status_kb,
+    peak_rss_mb,
+)
+
+STATUS = """Name:\tpython
+VmPeak:\t 3282012 kB
+VmHWM:\t 1092540 kB
+VmRSS:\t 1000000 kB
+Threads:\t40
+"""
+
+
+def test_parse_status_reads_kb_values() -> None:
+    assert parse_status_kb(STATUS, "VmHWM") == 1092540
+    assert parse_status_kb(STATUS, "VmRSS") == 1000000
+    assert parse_status_kb(STATUS, "VmSwap") is None
+    assert parse_status_kb("VmHWM:\tgarbage\n", "VmHWM") is None
+
+
+def test_mb_means_a_million_bytes() -> None:
+    assert kb_to_mb(1_000_000) == 1024.0
+
+
+def test_peak_of_a_fake_and_a_missing_process(tmp_path: Path) -> None:
+    (tmp_path / "123").mkdir()
+    (tmp_path / "123" / "status").write_text(STATUS)
+    assert peak_rss_mb(123, proc=tmp_path) == kb_to_mb(1092540)
+    assert peak_rss_mb(456, proc=tmp_path) is None
+
+
+def test_the_sampler_keeps_the_peak_of_a_live_process() -> None:
+    sampler = MemorySampler(interval_s=0.01).start()
+    sampler.watch("me", os.getpid())
+    sampler.watch("gone", 2**22 + 12345)  # no such process: no figure, no crash
+    time.sleep(0.05)
+    peaks = sampler.stop()
+    assert peaks["me"] > 1
+    assert "gone" not in peaks
+
+
+def test_cpu_ticks_are_counted_after_the_command_name() -> None:
+    # the command name may hold spaces and parentheses; utime=700, stime=45
+    stat = ("4242 (rasa (run) x) S 1 4242 4242 0 -1 4194560 1234 0 0 0 700 45 0 0 20 0 40 0 "
+            "100 3282012 273135 18446744073709551615")
+    assert parse_stat_cpu_ticks(stat) == 745
+    assert parse_stat_cpu_ticks("garbage") is None
+    assert parse_stat_cpu_ticks("1 (x) S 1 2") is None
+
+
+def test_cpu_seconds_of_this_process_and_of_a_missing_one() -> None:
+    sum(i * i for i in range(200_000))  # use some CPU
+    used = cpu_seconds(os.getpid())
+    assert used is not None and used > 0
+    assert cpu_seconds(2**22 + 12345) is None
