@@ -189,3 +189,26 @@ def test_a_conversation_survives_a_restart(tmp_path_factory: pytest.TempPathFact
             "my back is in spasm", "no"]
     finally:
         running.stop()
+
+
+def test_delete_my_data_is_confirmed_then_the_records_go(assistant: Assistant) -> None:
+    from store.models import ErasureRequest
+
+    who = sender()
+    assistant.send(who, "can I talk to a person")  # leaves a handoff record behind
+    # (handed off: the bot is paused, so hand back through the HTTP API as staff would)
+    requests.post(f"{assistant.base_url}/conversations/{who}/tracker/events",
+                  params={"token": assistant.settings.token},
+                  json=[{"event": "resume"}, {"event": "action", "name": "action_listen"}],
+                  timeout=30).raise_for_status()
+    asked = texts(assistant.send(who, "please delete my data"))
+    assert any("can't be undone" in t for t in asked)
+    done = texts(assistant.send(who, "yes"))
+    assert any("deleted" in t for t in done)
+    db = Database(assistant.database_url)
+    with db.session() as session:
+        assert session.execute(select(Handoff).where(
+            Handoff.conversation_id == who)).scalars().all() == []
+        assert session.execute(select(ErasureRequest).where(
+            ErasureRequest.conversation_id == who)).scalars().one().done_at is None
+    db.dispose()
