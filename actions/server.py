@@ -139,6 +139,9 @@ def main() -> None:
     from store.db import Database
 
     Database().migrate()  # idempotent: a no-op when the schema is current
+    from actions import dependencies
+
+    dependencies.get()  # load the triage knowledge and profile now: a broken file stops here
     app = create_app(token=token)
     logger.info("action_server.start host=%s port=%s auth=%s", host, port, bool(token))
     app.run(host=host, port=port, access_log=False, workers=1)

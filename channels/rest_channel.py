@@ -60,4 +60,12 @@ class GuardedRestInput(RestInput):
         async def protect_the_server(app: Sanic, _loop: Any) -> None:
             server_hooks.attach(app)
 
+        @webhook.listener("after_server_start")
+        async def get_ready(app: Sanic, _loop: Any) -> None:
+            await server_hooks.get_ready(app)
+
+        @webhook.listener("before_server_stop")
+        async def release(app: Sanic, _loop: Any) -> None:
+            await server_hooks.release(app)
+
         return webhook

@@ -5,6 +5,8 @@
   socket.io endpoint stay public. The API is always token-protected too (`--auth-token`).
 - A request body limit (Sanic's default is 100 MB).
 - The action-failure detector, so a failed action always gets the visitor an apology.
+- Action server responses validated against a schema compiled once (action_validation.py).
+- Pooled connections to the action server and a warm-up turn (warm_start.py).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from serving import failure_detector
+from serving import action_validation, failure_detector, warm_start
 
 logger = logging.getLogger(__name__)
 PUBLIC_PREFIXES = ("/webhooks/", "/socket.io")
@@ -53,6 +55,7 @@ def attach(app: Sanic, env: Optional[Mapping[str, str]] = None) -> None:
     networks = allowed_networks(env)
     app.config.REQUEST_MAX_SIZE = int(env.get("MAX_REQUEST_BYTES", DEFAULT_MAX_BODY))
     failure_detector.install()
+    action_validation.install()
 
     async def api_only_from_allowed_networks(request: Request) -> Optional[HTTPResponse]:
         if is_public_path(request.path) or client_allowed(request.ip, networks):
@@ -62,3 +65,19 @@ def attach(app: Sanic, env: Optional[Mapping[str, str]] = None) -> None:
                              status=403)
 
     app.register_middleware(api_only_from_allowed_networks, "request")
+
+
+async def get_ready(app: Sanic) -> None:
+    """After the agent is loaded: pooled action-server connections and a warm-up turn."""
+    agent = getattr(app.ctx, "agent", None)
+    if agent is None or getattr(app.ctx, "physio_ready", False):
+        return
+    app.ctx.physio_ready = True
+    app.ctx.action_connections = warm_start.share_action_connections(agent)
+    await warm_start.warm_up(agent)
+
+
+async def release(app: Sanic) -> None:
+    shared = getattr(app.ctx, "action_connections", None)
+    if shared is not None:
+        await shared.close()
