@@ -56,7 +56,9 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str], token: str) -> Settings:
         origins = env.get("ALLOWED_ORIGINS", " ".join(cls.cors_origins)).split()
+        endpoints = Path(env["ENDPOINTS_FILE"]) if env.get("ENDPOINTS_FILE") else cls.endpoints
         return cls(
+            endpoints=endpoints if endpoints.is_absolute() else ROOT / endpoints,
             host=env.get("RASA_HOST", cls.host),
             rasa_port=int(env.get("RASA_PORT", cls.rasa_port)),
             action_port=int(env.get("ACTION_SERVER_PORT", cls.action_port)),
