@@ -22,7 +22,7 @@ export TF_INTER_OP_PARALLELISM_THREADS ?= 1
 STORIES := tests/stories
 
 .PHONY: help setup web-deps browser-deps nlp train run validate lint unit stories integration \
-        browser test nlu-eval bench lock clean
+        browser scaleout test nlu-eval bench purge lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -65,11 +65,20 @@ integration: train ## Real action and Rasa servers, talked to over REST and What
 browser: train browser-deps ## The widget and the console in Debian's Chromium
 	@$(PYTEST) tests/browser
 
-test: setup validate lint unit train stories integration browser ## Everything, as CI runs it
+scaleout: train ## Two replicas over PostgreSQL and Redis (skipped, and says so, if they are absent)
+	@if $(PY) -m scripts.backing_services; then $(PYTEST) tests/scaleout; fi
+
+test: setup validate lint unit train stories integration browser scaleout ## Everything, as CI runs it
 
 nlu-eval: train ## 5-fold cross-validation of intents and the response selector
 	@$(RASA) test nlu --cross-validation --folds 5 --out results/nlu
 	@$(PY) -m scripts.nlu_report results/nlu
+
+bench: train ## Compare with a stock `rasa init` bot; writes bench/results.md (BENCH_ARGS="--quick")
+	@$(PY) -m bench $(BENCH_ARGS)
+
+purge: setup ## Delete conversations and bookings older than config/privacy.yml's retention
+	@$(PY) -m privacy purge
 
 lock: ## Re-resolve requirements*.in into the lock files (all packages together)
 	@$(VENV)/bin/pip-compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras --allow-unsafe -o requirements.lock requirements.in
