@@ -11,6 +11,7 @@ import signal
 import sys
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import IO, List, Optional
 
 from scripts.credentials import credentials_file
@@ -25,18 +26,17 @@ from scripts.services import (
     read_or_create_token,
 )
 
-LOCK_FILE = VAR / "run.lock"
-START_TIMEOUT_S = float(os.environ.get("START_TIMEOUT_S", "300"))
+START_TIMEOUT_S = 300.0
 
 
 def say(message: str) -> None:
     print(f"[run] {message}", flush=True)
 
 
-def take_run_lock() -> Optional[IO[str]]:
+def take_run_lock(var_dir: Path = VAR) -> Optional[IO[str]]:
     """An exclusive lock held for the supervisor's lifetime (released by the OS if it dies)."""
-    VAR.mkdir(parents=True, exist_ok=True)
-    handle = open(LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 (held until exit)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(var_dir / "run.lock", "a+", encoding="utf-8")  # noqa: SIM115 (held until exit)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -71,11 +71,13 @@ def supervise(group: ProcessGroup, services: List[Service], stop_flag: List[bool
     for service in services:
         say(f"starting {service.name} on {service.host}:{service.port}")
         if not group.start_and_wait(service, START_TIMEOUT_S, cancelled=lambda: bool(stop_flag)):
-            if not stop_flag:
-                say(f"{service.name} failed to start (see var/log/{service.name}.log)")
+            if stop_flag:
+                return 0  # Ctrl-C while starting: the user's choice, not a failure
+            say(f"{service.name} failed to start (see {group.log_dir}/{service.name}.log)")
             return 1
         say(f"{service.name} is ready")
-    announce(services)
+    if {"rasa", "actions", "console", "web"} <= {s.name for s in services}:
+        announce(services)
     while not stop_flag:
         dead = group.exited()
         if dead:
@@ -99,6 +101,14 @@ def main() -> int:
         say(f"WhatsApp channel(s) enabled from the environment ({channels})")
     services = assistant_services(settings, os.environ) + frontdesk_services(settings,
                                                                              os.environ)
+    try:
+        return run(services, VAR)
+    finally:
+        lock.close()
+
+
+def run(services: List[Service], var_dir: Path) -> int:
+    """Starts `services` in order, watches them, stops them all on SIGINT/SIGTERM."""
     taken = [s for s in services if port_in_use(s.host, s.port)]
     for service in taken:
         say(f"port {service.port} ({service.name}) is already in use by another program; "
@@ -106,7 +116,7 @@ def main() -> int:
             "WEB_PORT).")
     if taken:
         return 1
-    group = ProcessGroup(VAR / "log", echo=True)
+    group = ProcessGroup(var_dir / "log", echo=True)
     stop_flag: List[bool] = []
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -121,7 +131,6 @@ def main() -> int:
     finally:
         group.stop_all()
         say("stopped")
-        lock.close()
 
 
 if __name__ == "__main__":

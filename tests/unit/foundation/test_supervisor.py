@@ -50,15 +50,13 @@ def test_port_probe_sees_a_listening_socket() -> None:
 
 def test_a_second_supervisor_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                         capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(run_all, "VAR", tmp_path)
-    monkeypatch.setattr(run_all, "LOCK_FILE", tmp_path / "run.lock")
-    first = run_all.take_run_lock()
+    first = run_all.take_run_lock(tmp_path)
     assert first is not None
     try:
-        assert run_all.take_run_lock() is None
+        assert run_all.take_run_lock(tmp_path) is None
         assert "already running" in capsys.readouterr().out
     finally:
         first.close()
-    second = run_all.take_run_lock()  # released with the first supervisor
+    second = run_all.take_run_lock(tmp_path)  # released with the first supervisor
     assert second is not None
     second.close()
