@@ -73,8 +73,10 @@ def test_step(index: int, images_base: str) -> List[Dict[str, Any]]:
     name, title, steps = TESTS[index]
     bullets = "\n".join(f"• {step}" for step in steps)
     buttons = [
-        {"title": "Yes, it hurt", "payload": f'/describe_pain{{"test":"{name}","result":"pain"}}'},
-        {"title": "No, it was fine", "payload": f'/describe_pain{{"test":"{name}","result":"fine"}}'},
+        {"title": "Yes, it hurt",
+         "payload": f'/describe_pain{{"test":"{name}","result":"pain"}}'},
+        {"title": "No, it was fine",
+         "payload": f'/describe_pain{{"test":"{name}","result":"fine"}}'},
     ]
     return [
         {"image": f"{images_base}/images/tests/{name}.svg"},

@@ -180,3 +180,45 @@ def test_front_desk_handoff_reply_hand_back_and_booking(browser: Browser, produc
     with db.session() as session:
         assert session.get(Booking, booking.id).status == BookingStatus.confirmed
     db.dispose()
+
+
+def book(product: Assistant, who: str, name: str) -> None:
+    for text in ["I want to book an assessment", name, "082 555 1234", "next Tuesday at 11"]:
+        product.send(who, text)
+
+
+def test_a_booking_survives_a_restart_of_every_process(browser: Browser, product: Assistant,
+                                                       staff_password: str) -> None:
+    who = "restart-booker"
+    book(product, who, "Lerato Dube")
+    saved = " ".join(r.get("text") or "" for r in product.send(who, "yes"))
+    reference = re.search(r"BK-[A-Z0-9]{6}", saved).group(0)  # type: ignore[union-attr]
+    for name in ("actions", "rasa", "console", "web"):
+        product.restart(name)
+    db = Database(product.database_url)
+    with db.session() as session:
+        booking = session.execute(select(Booking).where(
+            Booking.reference == reference)).scalars().one()
+    db.dispose()
+    console = browser.new_context().new_page()
+    sign_in(console, product, staff_password)
+    expect(console.locator(f'#booking-rows tr[data-id="{booking.id}"]')).to_contain_text(
+        "Lerato Dube")
+    events = product.tracker(who)["events"]  # the conversation survived too
+    assert [e["text"] for e in events if e["event"] == "user"][-1] == "yes"
+
+
+def test_a_double_submitted_confirmation_makes_one_booking(product: Assistant) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    who = "double-tapper"
+    book(product, who, "Sipho Ndlovu")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        replies = list(pool.map(lambda _: product.send(who, "yes"), range(2)))
+    assert all(isinstance(r, list) for r in replies)
+    db = Database(product.database_url)
+    with db.session() as session:
+        bookings = session.execute(select(Booking).where(
+            Booking.conversation_id == who)).scalars().all()
+    db.dispose()
+    assert len(bookings) == 1

@@ -112,7 +112,8 @@ def test_quick_replies_drive_the_movement_tests_flow(widget: WidgetPage,
     expect(link).to_have_attribute("rel", re.compile("noopener"))
 
     assert fake_rasa.messages() == ["My lower back hurts", "/affirm"] + [
-        f'/describe_pain{{"test":"{name}","result":"{"pain" if answer.startswith("Yes") else "fine"}"}}'
+        '/describe_pain{"test":"%s","result":"%s"}'
+        % (name, "pain" if answer.startswith("Yes") else "fine")
         for (name, _), answer in zip(MOVEMENT_TESTS, answers, strict=True)
     ]
     messages = widget.messages()
