@@ -144,7 +144,8 @@ async def test_the_webhook_is_answered_before_the_turn_ends(cloud: Meta,
 @pytest.mark.asyncio
 @pytest.mark.parametrize(("message", "payload"), [
     (meta.button_reply(WA_ID, "/check_my_back", "Check my back"), "/check_my_back"),
-    (meta.list_reply(WA_ID, '/describe_pain{"side": "left"}', "Left side"), '/describe_pain{"side": "left"}'),
+    (meta.list_reply(WA_ID, '/describe_pain{"side": "left"}', "Left side"),
+     '/describe_pain{"side": "left"}'),
 ])
 async def test_taps_come_back_as_their_payloads(cloud: Meta, fake_rasa: FakeRasa,
                                                 message: Dict[str, Any], payload: str) -> None:
