@@ -90,8 +90,8 @@ def script(message: str, images_base: str) -> List[Dict[str, Any]]:
     text = message.strip()
     if text == "/affirm":
         return test_step(0, images_base)
-    if text.startswith("/inform"):
-        done = json.loads(text[len("/inform"):])["test"]
+    if text.startswith("/describe_pain"):
+        done = json.loads(text[len("/describe_pain"):])["test"]
         index = [name for name, _, _ in TESTS].index(done) + 1
         if index < len(TESTS):
             return test_step(index, images_base)
