@@ -59,7 +59,7 @@ stories: train ## End-to-end test stories against the trained model
 	@$(RASA) test core --stories $(STORIES) --fail-on-prediction-errors --out results/stories --quiet
 	@grep -q "None of the test stories failed" results/stories/failed_test_stories.yml
 
-integration: train ## Real action and Rasa servers, talked to over REST and WhatsApp stand-ins
+integration: train web-deps ## Real action and Rasa servers, talked to over REST and WhatsApp stand-ins
 	@$(PYTEST) tests/integration
 
 browser: train browser-deps ## The widget and the console in Debian's Chromium

@@ -29,6 +29,9 @@ logger = logging.getLogger("actions.server")
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 MAX_BODY_BYTES = 2 * 1024 * 1024
+# Rasa's pooled client (serving/warm_start.py) drops idle connections after 30 s; the server
+# must keep them longer, or a call can land on a connection the server is closing.
+KEEP_ALIVE_TIMEOUT_S = 75
 
 
 JANITOR_INTERVAL_S = 30.0
@@ -65,6 +68,7 @@ def create_app(package: str = "actions", token: Optional[str] = None) -> Sanic:
     """Builds the app; no I/O happens until the server starts."""
     app = Sanic("action_server", configure_logging=False)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+    app.config.KEEP_ALIVE_TIMEOUT = KEEP_ALIVE_TIMEOUT_S
     executor = ActionExecutor()
     executor.register_package(package)
 

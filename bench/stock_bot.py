@@ -48,7 +48,7 @@ def training_argv(project: Path, out: Path) -> List[str]:
 def service(project: Path, model_dir: Path, port: int, token: str,
             env: Mapping[str, str]) -> Service:
     """`rasa run` for the stock bot, with the same channel and API flags as the assistant's."""
-    argv = [rasa_executable(), "run", "--enable-api", "--auth-token", token,
+    argv = [rasa_executable(), "run", "--enable-api", f"--auth-token={token}",
             "--interface", "127.0.0.1", "--port", str(port),
             "--credentials", str(project / "credentials.yml"),
             "--endpoints", str(project / "endpoints.yml"),

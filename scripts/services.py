@@ -124,7 +124,7 @@ def assistant_services(settings: Settings, base_env: Mapping[str, str]) -> List[
     env["ALLOWED_ORIGINS"] = " ".join(settings.cors_origins)
     rasa_argv = [
         rasa_executable(), "run",
-        "--enable-api", "--auth-token", settings.token,
+        "--enable-api", f"--auth-token={settings.token}",  # "=": a token may start with "-"
         "--interface", settings.host, "--port", str(settings.rasa_port),
         "--credentials", str(settings.credentials),
         "--endpoints", str(settings.endpoints),

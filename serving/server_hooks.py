@@ -7,6 +7,7 @@
 - The action-failure detector, so a failed action always gets the visitor an apology.
 - Action server responses validated against a schema compiled once (action_validation.py).
 - Pooled connections to the action server and a warm-up turn (warm_start.py).
+- The clinic's details as slot defaults, in case the action server is down (clinic_defaults.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from serving import action_validation, failure_detector, warm_start
+from serving import action_validation, clinic_defaults, failure_detector, warm_start
 
 logger = logging.getLogger(__name__)
 PUBLIC_PREFIXES = ("/webhooks/", "/socket.io")
@@ -73,6 +74,8 @@ async def get_ready(app: Sanic) -> None:
     if agent is None or getattr(app.ctx, "physio_ready", False):
         return
     app.ctx.physio_ready = True
+    if agent.domain is not None:
+        clinic_defaults.apply(agent.domain)
     app.ctx.action_connections = warm_start.share_action_connections(agent)
     await warm_start.warm_up(agent)
 

@@ -8,6 +8,11 @@ tells the visitor to try again in a moment instead of answering a blank conversa
 is ever written over the stored conversation: the SQL store only appends, and a turn that
 could not read the conversation is not answered.
 
+Rasa's SQL store is synchronous inside `async` methods: a query held up by a network partition
+(packets dropped, no reset) would block the server's event loop, and with it every other
+visitor and the retry window itself. Each attempt runs on a worker thread of its own pool, and
+the retry window bounds the wait for it.
+
 endpoints.yml:
     tracker_store:
       type: serving.tracker_store.ResilientSQLTrackerStore
@@ -22,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Optional, Text, TypeVar
 
 from rasa.core.tracker_store import SQLTrackerStore
@@ -46,8 +52,10 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     engine: Engine
 
     def __init__(self, domain: Any = None, retry_seconds: float = 8.0,
-                 host: Optional[Text] = None, **kwargs: Any) -> None:
+                 host: Optional[Text] = None, worker_threads: int = 8, **kwargs: Any) -> None:
         self.retry_seconds = float(retry_seconds)
+        self._workers = ThreadPoolExecutor(max_workers=int(worker_threads),
+                                           thread_name_prefix="tracker-store")
         super().__init__(domain=domain, host=host, **kwargs)
         # Connections dropped by a database restart are replaced, not reused.
         self.engine.pool._pre_ping = True
@@ -84,7 +92,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         delay = 0.2
         while True:
             try:
-                return await attempt()
+                return await self._off_the_loop(attempt, deadline)
             except Exception as error:
                 if time.monotonic() + delay > deadline:
                     turn_state.store_failed()
@@ -95,6 +103,13 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                                conversation_ref(sender_id), type(error).__name__)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
+
+    async def _off_the_loop(self, attempt: Callable[[], Awaitable[T]], deadline: float) -> T:
+        """One attempt on a worker thread (with an event loop of its own), waited for no
+        longer than the retry window. A timed-out attempt's thread finishes on its own."""
+        loop = asyncio.get_running_loop()
+        job = loop.run_in_executor(self._workers, lambda: asyncio.run(_as_coroutine(attempt)))
+        return await asyncio.wait_for(job, timeout=max(deadline - time.monotonic(), 0.05))
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         return await self._retrying("retrieve", sender_id,
@@ -109,3 +124,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self._retrying("save", tracker.sender_id,
                              lambda: SQLTrackerStore.save(self, tracker))
+
+
+async def _as_coroutine(attempt: Callable[[], Awaitable[T]]) -> T:
+    return await attempt()

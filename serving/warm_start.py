@@ -21,6 +21,9 @@ from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
 ACTION_TIMEOUT_S = 300  # Rasa's own DEFAULT_REQUEST_TIMEOUT for action calls
+# Shorter than the action server's keep-alive (75 s in actions/server.py) so the client, not
+# the server, closes an idle connection: no call is sent on a connection being closed.
+IDLE_CONNECTION_S = 30
 
 
 class SharedSession:
@@ -40,7 +43,7 @@ class SharedSession:
                 headers=self.endpoint.headers,
                 auth=aiohttp.BasicAuth(basic["username"], basic["password"]) if basic else None,
                 timeout=aiohttp.ClientTimeout(total=ACTION_TIMEOUT_S),
-                connector=aiohttp.TCPConnector(limit=64, keepalive_timeout=30))
+                connector=aiohttp.TCPConnector(limit=64, keepalive_timeout=IDLE_CONNECTION_S))
         return self._session
 
     async def __aexit__(self, *exc: Any) -> bool:

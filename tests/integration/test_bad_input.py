@@ -206,11 +206,6 @@ def rest_body(message: Any = NORMAL, **extra: Any) -> Callable[[str], bytes]:
     return lambda who: json.dumps({"sender": who, "message": message, **extra}).encode()
 
 
-def raw(text: str) -> Callable[[str], bytes]:
-    """A hand-written body; "{who}" is replaced by the sender."""
-    return lambda who: text.replace("{who}", who).encode("utf-8", "surrogatepass")
-
-
 REST_REFUSED: Dict[str, Tuple[Body, str]] = {
     # name: (body, content type)
     "empty_body": (b"", "application/json"),
@@ -378,7 +373,7 @@ def test_the_widget_channel_survives_odd_payloads(site: Site, case: str) -> None
     async def run() -> None:
         session_id = uuid.uuid4().hex
         replies, widget = await widget_turn(site, session_id, payload,
-                                            wait_s=30 if expect != "ignored_or_reply" else 6)
+                                            wait_s=30 if expect != "ignored_or_reply" else 4)
         try:
             texts = [r.get("text") or "" for r in replies]
             if expect == "reply":

@@ -4,15 +4,19 @@
 replicas, 8 to 16 visitors at once; then the same with one replica killed (SIGKILL) a third of
 the way through. Afterwards, through the HTTP API and the `events` table: every message is in
 its own conversation exactly once and in order, the bot answered each one, and every booking is
-in the clinic database exactly once, with the details of the conversation that made it.
+in the clinic database exactly once, with the details of the conversation that made it. With
+no fault, every message is acknowledged with a proper reply (no failure notice at all).
 
-Figures (throughput, latency, errors) are printed, never asserted: the machine is shared.
+Figures (throughput, latency, errors) are printed, never asserted: the machine is shared. The
+one bound checked is functional: a conversation locked by the killed replica waits about one
+lock lease (15 s), not Rasa's 60 s ticket lifetime or the lock store's 330 s maximum wait.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import secrets
 from collections import defaultdict
 from typing import Any, Callable, Dict, List, Optional
@@ -174,13 +178,21 @@ def lock_leftovers(stack: Stack, run: str) -> List[str]:
     return [k for k in keys if f":so-{run}-" in k and k.endswith((":queue", ":leases"))]
 
 
+def error_lines(stack: Stack, name: str, count: int = 8) -> str:
+    """The last warnings and errors of a service's log (secrets in URLs redacted)."""
+    lines = [re.sub(r"token=[^\s&'\"]+", "token=<redacted>", line)
+             for line in stack.log_text(name).splitlines()
+             if " ERROR " in line or " WARNING " in line]
+    return "\n".join(line[:300] for line in lines[-count:]) or "(none)"
+
+
 def assert_no_problems(problems: List[str], stack: Stack) -> None:
     if problems:
-        shown = "\n".join(problems[:25])
+        shown = "\n".join(p[:400] for p in problems[:25])
         more = f"\n... and {len(problems) - 25} more" if len(problems) > 25 else ""
-        tails = "\n".join(f"--- {r.rasa.name} ---\n{stack.log_tail(r.rasa.name, 15)}"
-                          for r in stack.replicas)
-        pytest.fail(f"{len(problems)} problems:\n{shown}{more}\n{tails}", pytrace=False)
+        logs = "\n".join(f"--- warnings and errors of {r.rasa.name} ---\n"
+                          f"{error_lines(stack, r.rasa.name)}" for r in stack.replicas)
+        pytest.fail(f"{len(problems)} problems:\n{shown}{more}\n{logs}", pytrace=False)
 
 
 def test_two_replicas_share_every_conversation(stack: Stack, publish) -> None:  # type: ignore

@@ -1,0 +1,95 @@
+"""The resilient tracker store: conversations round-trip, a held-up database never freezes the
+server, and a database that stays away fails the turn loudly instead of answering blank."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from serving import turn_state
+from serving.tracker_store import ResilientSQLTrackerStore, TrackerStoreUnavailable
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(ROOT / "domain"))
+
+
+def store(domain: Domain, tmp_path: Path, retry_seconds: float = 1.0) -> ResilientSQLTrackerStore:
+    return ResilientSQLTrackerStore(domain=domain, dialect="sqlite",
+                                    db=str(tmp_path / "trackers.db"), retry_seconds=retry_seconds)
+
+
+def conversation(domain: Domain, sender: str) -> DialogueStateTracker:
+    tracker = DialogueStateTracker(sender, domain.slots)
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(UserUttered("my back is in spasm", intent={"name": "describe_pain"}))
+    return tracker
+
+
+@pytest.mark.asyncio
+async def test_a_saved_conversation_comes_back(domain: Domain, tmp_path: Path) -> None:
+    trackers = store(domain, tmp_path)
+    await trackers.save(conversation(domain, "visitor-1"))
+    again = await trackers.retrieve("visitor-1")
+    assert again is not None
+    assert again.latest_message.text == "my back is in spasm"
+
+
+@pytest.mark.asyncio
+async def test_a_held_up_query_leaves_the_server_answering_and_fails_the_turn(
+        domain: Domain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    trackers = store(domain, tmp_path, retry_seconds=0.5)
+
+    async def held_up(self: Any, sender_id: str) -> None:
+        time.sleep(3)  # a partition: the synchronous driver blocks, nothing is raised
+
+    monkeypatch.setattr(SQLTrackerStore, "retrieve", held_up)
+    ticks = 0
+
+    async def other_visitors() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    state = turn_state.begin()
+    others = asyncio.create_task(other_visitors())
+    try:
+        with pytest.raises(TrackerStoreUnavailable):
+            await trackers.retrieve("visitor-2")
+    finally:
+        others.cancel()
+    assert ticks > 0, "the event loop was blocked while the query was held up"
+    assert state.store_failed
+
+
+@pytest.mark.asyncio
+async def test_a_failed_turn_does_not_try_the_database_again(
+        domain: Domain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    trackers = store(domain, tmp_path, retry_seconds=0.3)
+    calls = 0
+
+    async def broken(self: Any, sender_id: str) -> None:
+        nonlocal calls
+        calls += 1
+        raise ConnectionError("database gone")
+
+    monkeypatch.setattr(SQLTrackerStore, "retrieve", broken)
+    turn_state.begin()
+    with pytest.raises(TrackerStoreUnavailable):
+        await trackers.retrieve("visitor-3")
+    tried = calls
+    with pytest.raises(TrackerStoreUnavailable):
+        await trackers.retrieve("visitor-3")
+    assert tried >= 1 and calls == tried
