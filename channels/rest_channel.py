@@ -16,7 +16,7 @@ from sanic import Blueprint, Sanic
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from serving import server_hooks
+from serving import conversation_ids, server_hooks
 from serving.turn_guard import TurnGuard
 
 
@@ -37,8 +37,9 @@ class GuardedRestInput(RestInput):
 
     async def _extract_sender(self, request: Request) -> Optional[Text]:
         sender = _body(request).get("sender")
-        if not isinstance(sender, str) or not sender.strip() or len(sender) > 255:
-            raise InvalidUsage("'sender' must be a non-empty string of at most 255 characters")
+        problem = conversation_ids.problem(sender)
+        if problem is not None:
+            raise InvalidUsage(f"'sender' {problem}")
         return sender
 
     def _extract_message(self, req: Request) -> Optional[Text]:

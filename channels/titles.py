@@ -62,8 +62,12 @@ def shorten_titles(titles: Sequence[str], limit: int) -> List[str]:
     if not colliding:
         return results
     first = list(results)
+    # A title that fits is never changed: only the shortened ones give way.
+    fits = [len(" ".join(title.split())) <= limit for title in titles]
     reduced = [_reduced_words(title, limit) for title in titles]
     for index in colliding:
+        if fits[index]:
+            continue
         others = [reduced[i] for i in colliding
                   if i != index and _key(first[i]) == _key(first[index])]
         taken = {_key(r) for i, r in enumerate(results) if i != index}
@@ -74,7 +78,11 @@ def shorten_titles(titles: Sequence[str], limit: int) -> List[str]:
     for index in _collisions(results):
         groups.setdefault(_key(results[index]), []).append(index)
     for indexes in groups.values():
-        for number, index in enumerate(indexes, start=1):
+        kept = [index for index in indexes if fits[index]]
+        # Identical titles (more than one that fits) are all numbered; otherwise the one
+        # that fits stays as it is.
+        renamed = indexes if len(kept) > 1 else [i for i in indexes if not fits[i]]
+        for number, index in enumerate(renamed, start=1):
             results[index] = _numbered(results[index], number, limit)
     return results
 

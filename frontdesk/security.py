@@ -115,8 +115,8 @@ def attempt_keys(username: str, address: str) -> List[str]:
     Hashed so the table never holds what someone typed into the username box (often a password).
     """
     return [
-        "user:" + hashlib.sha256(username.encode("utf-8")).hexdigest(),
-        "addr:" + hashlib.sha256(address.encode("utf-8")).hexdigest(),
+        "user:" + hashlib.sha256(username.encode("utf-8", "surrogatepass")).hexdigest(),
+        "addr:" + hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest(),
     ]
 
 

@@ -37,6 +37,7 @@ from frontdesk.repository import (
 )
 from frontdesk.security import (
     MAX_PASSWORD_CHARS,
+    USERNAME_PATTERN,
     Passwords,
     RateLimit,
     attempt_keys,
@@ -168,7 +169,9 @@ class Console:
         keys = attempt_keys(username, address)
         now = utcnow()
         attempts = await self._db(self.attempts.recent, keys, now - self.rate_limit.window)
-        staff = await self._db(self.staff.by_username, username) if username else None
+        # A name no account can have (a NUL, say, which the database refuses) is not looked up.
+        staff = (await self._db(self.staff.by_username, username)
+                 if USERNAME_PATTERN.match(username) else None)
         known = staff.username if staff is not None else None
         if self.rate_limit.is_limited(keys, attempts, now):
             logger.warning("frontdesk.login.rate_limited known_user=%s", known is not None)

@@ -4,12 +4,22 @@ Rasa 3.6 catches an action server failure inside its processor, logs it and carr
 visitor would get no reply at all. Its log records are the only signal it gives, so this
 handler watches exactly those records (their wording is pinned with Rasa 3.6.21, and a unit
 test checks it against Rasa's source) and marks the current turn.
+
+A failed action also ends the turn: Rasa would go on predicting (a failed fallback predicts
+the fallback again, ten times over) and leave the conversation without the `action_listen`
+that closes a turn, which derails the visitor's next message. Here the turn stops at the
+first failure and listens; the turn guard then apologises.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from typing import Any
+
+from rasa.core.processor import MessageProcessor
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted
 
 from serving import turn_state
 
@@ -45,3 +55,22 @@ def install() -> None:
         logger = logging.getLogger(name)
         if _installed not in logger.handlers:
             logger.addHandler(_installed)
+
+
+async def _run_action_then_stop_on_failure(self: MessageProcessor, action: Any, tracker: Any,
+                                           *args: Any, **kwargs: Any) -> bool:
+    state = turn_state.current()
+    failures_before = len(state.actions_failed) if state is not None else 0
+    predict_more = await _rasa_run_action(self, action, tracker, *args, **kwargs)
+    if predict_more and state is not None and len(state.actions_failed) > failures_before:
+        tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+        return False
+    return predict_more
+
+
+_rasa_run_action = MessageProcessor._run_action
+
+
+def stop_turns_on_failure() -> None:
+    """Makes a failed action end the turn (idempotent)."""
+    MessageProcessor._run_action = _run_action_then_stop_on_failure  # type: ignore[assignment]

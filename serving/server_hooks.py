@@ -56,6 +56,7 @@ def attach(app: Sanic, env: Optional[Mapping[str, str]] = None) -> None:
     networks = allowed_networks(env)
     app.config.REQUEST_MAX_SIZE = int(env.get("MAX_REQUEST_BYTES", DEFAULT_MAX_BODY))
     failure_detector.install()
+    failure_detector.stop_turns_on_failure()
     action_validation.install()
 
     async def api_only_from_allowed_networks(request: Request) -> Optional[HTTPResponse]:

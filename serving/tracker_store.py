@@ -25,16 +25,17 @@ endpoints.yml:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Awaitable, Callable, Optional, Text, TypeVar
+from typing import Any, Awaitable, Callable, Generator, Optional, Text, TypeVar
 
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from privacy import conversation_ref
@@ -57,6 +58,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         self._workers = ThreadPoolExecutor(max_workers=int(worker_threads),
                                            thread_name_prefix="tracker-store")
         super().__init__(domain=domain, host=host, **kwargs)
+        self._check_schema()
         # Connections dropped by a database restart are replaced, not reused.
         self.engine.pool._pre_ping = True
         if self.engine.dialect.name == "sqlite":
@@ -81,6 +83,27 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+
+    def _check_schema(self) -> None:
+        """A missing POSTGRESQL_SCHEMA stops start-up, once, with Rasa's own message."""
+        with contextlib.closing(self.sessionmaker()) as session:
+            try:
+                ensure_schema_exists(session)
+            except ValueError as error:
+                raise SystemExit(f"PostgreSQL schema '{error}' not found: create it or unset "
+                                 "POSTGRESQL_SCHEMA") from None
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Generator[Session, None, None]:
+        """Rasa's session scope exits the whole server on any ValueError raised inside it
+        (it means "schema missing", but the database driver raises ValueError too, e.g. for
+        a NUL in a conversation id): every visitor would lose the server. Here an error
+        fails the one query; the schema is checked once, at start."""
+        session = self.sessionmaker()
+        try:
+            yield session
+        finally:
+            session.close()
 
     async def _retrying(self, what: str, sender_id: str,
                         attempt: Callable[[], Awaitable[T]]) -> T:

@@ -6,6 +6,7 @@ worker thread (`asyncio.to_thread`) so the event loop never blocks on the databa
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import Any, List, Optional
 
@@ -14,6 +15,23 @@ from sqlalchemy.exc import IntegrityError
 
 from store.db import Database
 from store.models import ChannelContact, DeliveryFailure, ProcessedMessage, utcnow
+
+MAX_MESSAGE_ID = 255  # processed_messages.message_id
+
+
+def storable_message_id(message_id: str) -> str:
+    """The platform's id as it is, or a digest of it when the database could not hold it
+    (a NUL, which PostgreSQL refuses; unencodable text; too long). The platforms are trusted
+    (the request is signed), so such a message is still handled, and still only once."""
+    try:
+        message_id.encode("utf-8")
+        fits = "\x00" not in message_id and len(message_id) <= MAX_MESSAGE_ID
+    except UnicodeEncodeError:
+        fits = False
+    if fits:
+        return message_id
+    digest = hashlib.sha256(message_id.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"sha256:{digest}"
 
 
 class ChannelState:
@@ -24,7 +42,8 @@ class ChannelState:
         """Records `message_id` as handled; False if it was already (a re-delivery)."""
         try:
             with self.db.session() as session:
-                session.add(ProcessedMessage(channel=channel, message_id=message_id))
+                session.add(ProcessedMessage(channel=channel,
+                                             message_id=storable_message_id(message_id)))
         except IntegrityError:
             return False
         return True
@@ -33,7 +52,8 @@ class ChannelState:
         """Undoes a claim whose processing failed, so the platform's retry is handled."""
         with self.db.session() as session:
             session.execute(delete(ProcessedMessage).where(
-                ProcessedMessage.channel == channel, ProcessedMessage.message_id == message_id))
+                ProcessedMessage.channel == channel,
+                ProcessedMessage.message_id == storable_message_id(message_id)))
 
     def record_delivery_failure(self, conversation_id: str, channel: str, error: str) -> None:
         with self.db.session() as session:

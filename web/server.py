@@ -23,7 +23,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Mapping, Optional, Tuple
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from sanic import Sanic, response
 from sanic.request import Request
@@ -196,6 +196,13 @@ def create_app(settings: Optional[Settings] = None, name: str = "clinic_web") ->
                name="socket_io", content_type="text/javascript; charset=utf-8")
     app.static("/images", str(public / "images"), name="images")
     app.static("/assets", str(public / "assets"), name="assets")
+
+    @app.on_request
+    async def refuse_control_characters(request: Request) -> Optional[HTTPResponse]:
+        """A NUL in a file path makes the static handler fail with a 500; no page has one."""
+        if any(ord(char) < 32 or ord(char) == 127 for char in unquote(request.path)):
+            return response.text("Not found", status=404)
+        return None
 
     @app.on_response
     async def security_headers(request: Request, resp: HTTPResponse) -> None:

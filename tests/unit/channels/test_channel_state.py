@@ -69,3 +69,13 @@ async def test_ensure_schema_migrates_once(tmp_path) -> None:
     await state.ensure_schema()
     await state.ensure_schema()
     assert await state.claim_message("whatsapp", "wamid.fresh") is True
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("odd_id", ["wamid.\x00x", "SM\udc80", "wamid." + "x" * 300])
+async def test_an_id_the_database_cannot_hold_is_still_claimed_once(
+        channel_state: AsyncChannelState, odd_id: str) -> None:
+    assert await channel_state.claim_message("whatsapp", odd_id) is True
+    assert await channel_state.claim_message("whatsapp", odd_id) is False
+    await channel_state.forget_message("whatsapp", odd_id)
+    assert await channel_state.claim_message("whatsapp", odd_id) is True

@@ -92,7 +92,8 @@ async def test_login_creates_a_session_storing_only_the_token_hash(console: Cons
 
 @pytest.mark.parametrize(
     ("username", "password"),
-    [("sam", "wrong password, long"), ("nobody", PASSWORD), ("", ""), ("sam", "")],
+    [("sam", "wrong password, long"), ("nobody", PASSWORD), ("", ""), ("sam", ""),
+     ("sam\x00", PASSWORD), ("sam\udc80", PASSWORD), ("<script>", PASSWORD)],
 )
 @pytest.mark.asyncio
 async def test_a_failed_login_says_the_same_thing_whatever_was_wrong(
