@@ -20,7 +20,7 @@ from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -89,7 +89,10 @@ class SafetyPolicy(Policy):
         latest = tracker.latest_action_name
         if latest in (ESCALATE_ACTION, OFFLINE_RESPONSE):
             return ACTION_LISTEN_NAME
-        if latest != ACTION_LISTEN_NAME or tracker.latest_message is None:
+        # A session start that failed (action server down) leaves its own name as the latest
+        # action instead of `action_listen`: the visitor's first message still counts.
+        if latest not in (ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME) \
+                or tracker.latest_message is None:
             return None
         if not tracker.latest_message.intent and not tracker.latest_message.text:
             return None  # conversation start, nothing said yet

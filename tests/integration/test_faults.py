@@ -175,6 +175,21 @@ def test_a_stopped_action_server_gets_an_apology_then_the_conversation_carries_o
         assert f"Your reference is {rows[0][0]}" in " ".join(replies)
 
 
+def test_a_first_message_with_an_emergency_sign_is_answered_with_the_action_server_down(
+        stack: Stack) -> None:
+    """The most important answer must not depend on the action server: a new visitor whose
+    first message carries an emergency sign gets the emergency answer, which the Rasa server
+    renders by itself (SafetyPolicy's `utter_emergency_offline`)."""
+    who = visitor()
+    stack.stop_actions("a")
+    try:
+        replies = say(stack, who, "since my back went I can't control my bladder")
+    finally:
+        stack.start_actions("a")
+    assert any("emergency" in t.lower() for t in replies), replies
+    assert not any(STACK_TRACE.search(t) for t in replies), replies
+
+
 def test_a_conversation_that_starts_while_the_action_server_is_down_gets_the_clinic_details(
         stack: Stack) -> None:
     """The first turn of a conversation runs `action_session_start` (a custom action), which
