@@ -36,21 +36,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 from urllib.parse import parse_qsl
 
 from multidict import MultiDict
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import texts
-from channels.background import BackgroundTasks
 from channels.channel_store import STORE_ERRORS, AsyncChannelState
 from channels.custom_payloads import custom_message_text
 from channels.delivery import DeliveryReport
-from channels.housekeeping import DedupeJanitor
 from channels.images import sendable_as_media
 from channels.numbered_options import match_option, render_numbered
 from channels.options import Option, options_from_json, options_to_json, split_buttons
@@ -72,7 +70,7 @@ from channels.signatures import (
 from channels.splitting import TWILIO_WHATSAPP_LIMIT, split_text
 from channels.structured_log import describe_exception, log_event, visitor_fields
 from channels.twilio_api import DEFAULT_BASE_URL, TwilioApiConfig, TwilioMessagesClient
-from serving.turn_guard import TurnGuard
+from channels.webhook_channel import BackgroundWebhookInput, OnNewMessage, ReportingOutput
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +78,6 @@ CHANNEL = "twilio_whatsapp"
 WHATSAPP_PREFIX = "whatsapp:"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 FAILED_STATUSES = frozenset({"failed", "undelivered"})
-SHUTDOWN_DRAIN_S = 30.0
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -122,17 +118,14 @@ class TwilioWhatsAppSettings:
                 f"public_url={self.public_url!r}, api_base_url={self.api_base_url!r})")
 
 
-class TwilioWhatsAppOutput(OutputChannel):
+class TwilioWhatsAppOutput(ReportingOutput):
     """Sends through Twilio's Messages API; buttons become numbered options."""
 
     @classmethod
     def name(cls) -> str:
         return CHANNEL
 
-    def __init__(self, client: TwilioMessagesClient, state: AsyncChannelState) -> None:
-        self.client = client
-        self.state = state
-        self.report = DeliveryReport(CHANNEL, state)
+    client: TwilioMessagesClient
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         if text and text.strip():
@@ -214,7 +207,9 @@ class TwilioInbound:
                    media_count > 0 or has_location)
 
 
-class TwilioWhatsAppInput(InputChannel):
+class TwilioWhatsAppInput(BackgroundWebhookInput):
+    log_prefix = "twilio_whatsapp"
+
     @classmethod
     def name(cls) -> str:
         return CHANNEL
@@ -229,47 +224,14 @@ class TwilioWhatsAppInput(InputChannel):
                  state: Optional[AsyncChannelState] = None,
                  client: Optional[TwilioMessagesClient] = None) -> None:
         self.settings = settings
-        self.state = state or AsyncChannelState.for_url()
-        self.client = client or TwilioMessagesClient(TwilioApiConfig(
-            account_sid=settings.account_sid, auth_token=settings.auth_token,
-            from_number=settings.whatsapp_number, base_url=settings.api_base_url))
-        self.tasks = BackgroundTasks(CHANNEL, on_failure=self._turn_failed)
-        self.janitor = DedupeJanitor(self.state)
+        self.client: TwilioMessagesClient
+        super().__init__(state or AsyncChannelState.for_url(), client or TwilioMessagesClient(
+            TwilioApiConfig(account_sid=settings.account_sid, auth_token=settings.auth_token,
+                            from_number=settings.whatsapp_number,
+                            base_url=settings.api_base_url)))
 
     def get_output_channel(self) -> TwilioWhatsAppOutput:
         return TwilioWhatsAppOutput(self.client, self.state)
-
-    def get_metadata(self, request: Request) -> Optional[Dict[str, Any]]:
-        return {"channel": CHANNEL}
-
-    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        # Limits, rate limiting and failure notices, as on every channel (failed turns are
-        # recorded for the front desk by this channel itself).
-        on_new_message = TurnGuard(handle_errors=False).wrap(on_new_message)
-        webhook = Blueprint("twilio_whatsapp_webhook", __name__)
-
-        @webhook.listener("before_server_start")
-        async def prepare(_app: Any, _loop: Any) -> None:
-            await self.state.ensure_schema()
-            self.janitor.start()
-
-        @webhook.listener("before_server_stop")
-        async def finish(_app: Any, _loop: Any) -> None:
-            if not await self.tasks.drain(SHUTDOWN_DRAIN_S):
-                log_event(logger, logging.ERROR, "twilio_whatsapp.shutdown.turns_unfinished",
-                          count=len(self.tasks))
-            await self.janitor.stop()
-            await self.client.close()
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @webhook.route("/webhook", methods=["POST"], stream=True)
-        async def receive(request: Request) -> HTTPResponse:
-            return await self._receive(request, on_new_message)
-
-        return webhook
 
     async def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         try:
@@ -381,19 +343,6 @@ class TwilioWhatsAppInput(InputChannel):
         await DeliveryReport(CHANNEL, self.state).record(
             conversation_id,
             f"Twilio reported a message as {status} (error {error_code or 'none'})")
-
-    async def _turn_failed(self, conversation_id: str, exc: BaseException) -> None:
-        error = describe_exception(exc)
-        log_event(logger, logging.ERROR, "twilio_whatsapp.turn.failed",
-                  **visitor_fields(conversation_id), error=error)
-        output = self.get_output_channel()
-        await output.report.record(conversation_id,
-                                   f"visitor's message was not answered: turn failed ({error})")
-        await output.send_text_message(conversation_id, texts.TURN_FAILED)
-
-    async def wait_idle(self, timeout_s: Optional[float] = None) -> bool:
-        """Waits for background turns to finish (tests, shutdown)."""
-        return await self.tasks.drain(timeout_s)
 
 
 __all__ = ["CHANNEL", "TwilioWhatsAppInput", "TwilioWhatsAppOutput", "TwilioWhatsAppSettings"]

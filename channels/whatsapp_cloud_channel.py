@@ -41,15 +41,14 @@ import logging
 import time
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import texts
-from channels.background import BackgroundTasks
 from channels.channel_store import STORE_ERRORS, AsyncChannelState
 from channels.cloud_messages import (
     GraphMessage,
@@ -68,22 +67,19 @@ from channels.graph_api import (
     GraphApiClient,
     GraphApiConfig,
 )
-from channels.housekeeping import DedupeJanitor
 from channels.numbered_options import match_option
 from channels.options import options_from_json, options_to_json, split_buttons
 from channels.request_body import DEFAULT_MAX_BODY_BYTES, BodyTooLarge, read_limited_body
 from channels.settings import optional_int, optional_text, required
 from channels.signatures import HUB_SIGNATURE_HEADER, SignatureCheck, verify_hub_signature
 from channels.structured_log import describe_exception, log_event, visitor_fields
-from serving.turn_guard import TurnGuard
+from channels.webhook_channel import BackgroundWebhookInput, OnNewMessage, ReportingOutput
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "whatsapp"
 DEFAULT_MAX_MESSAGE_AGE_S = 24 * 60 * 60
 CHALLENGE_LIMIT = 256
-SHUTDOWN_DRAIN_S = 30.0
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -118,17 +114,14 @@ class WhatsAppCloudSettings:
                 f"api_version={self.api_version!r}, base_url={self.graph_api_base_url!r})")
 
 
-class WhatsAppCloudOutput(OutputChannel):
+class WhatsAppCloudOutput(ReportingOutput):
     """Sends through the Graph API; overrides only what WhatsApp renders differently."""
 
     @classmethod
     def name(cls) -> str:
         return CHANNEL
 
-    def __init__(self, client: GraphApiClient, state: AsyncChannelState) -> None:
-        self.client = client
-        self.state = state
-        self.report = DeliveryReport(CHANNEL, state)
+    client: GraphApiClient
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         to = await self._recipient(recipient_id, "text")
@@ -192,7 +185,9 @@ class WhatsAppCloudOutput(OutputChannel):
         return True
 
 
-class WhatsAppCloudInput(InputChannel):
+class WhatsAppCloudInput(BackgroundWebhookInput):
+    log_prefix = "whatsapp"
+
     @classmethod
     def name(cls) -> str:
         return CHANNEL
@@ -208,52 +203,21 @@ class WhatsAppCloudInput(InputChannel):
                  client: Optional[GraphApiClient] = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
-        self.state = state or AsyncChannelState.for_url()
-        self.client = client or GraphApiClient(GraphApiConfig(
-            access_token=settings.access_token, phone_number_id=settings.phone_number_id,
-            api_version=settings.api_version, base_url=settings.graph_api_base_url))
-        self.tasks = BackgroundTasks(CHANNEL, on_failure=self._turn_failed)
-        self.janitor = DedupeJanitor(self.state)
+        self.client: GraphApiClient
+        super().__init__(state or AsyncChannelState.for_url(), client or GraphApiClient(
+            GraphApiConfig(access_token=settings.access_token,
+                           phone_number_id=settings.phone_number_id,
+                           api_version=settings.api_version,
+                           base_url=settings.graph_api_base_url)))
         self._clock = clock
 
     def get_output_channel(self) -> WhatsAppCloudOutput:
         return WhatsAppCloudOutput(self.client, self.state)
 
-    def get_metadata(self, request: Request) -> Optional[Dict[str, Any]]:
-        return {"channel": CHANNEL}
-
-    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        # Limits, rate limiting and failure notices, as on every channel (failed turns are
-        # recorded for the front desk by this channel itself).
-        on_new_message = TurnGuard(handle_errors=False).wrap(on_new_message)
-        webhook = Blueprint("whatsapp_cloud_webhook", __name__)
-
-        @webhook.listener("before_server_start")
-        async def prepare(_app: Any, _loop: Any) -> None:
-            await self.state.ensure_schema()
-            self.janitor.start()
-
-        @webhook.listener("before_server_stop")
-        async def finish(_app: Any, _loop: Any) -> None:
-            if not await self.tasks.drain(SHUTDOWN_DRAIN_S):
-                log_event(logger, logging.ERROR, "whatsapp.shutdown.turns_unfinished",
-                          count=len(self.tasks))
-            await self.janitor.stop()
-            await self.client.close()
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
+    def _add_routes(self, webhook: Blueprint) -> None:
         @webhook.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
             return self._verify(request)
-
-        @webhook.route("/webhook", methods=["POST"], stream=True)
-        async def receive(request: Request) -> HTTPResponse:
-            return await self._receive(request, on_new_message)
-
-        return webhook
 
     def _verify(self, request: Request) -> HTTPResponse:
         mode = request.args.get("hub.mode")
@@ -403,19 +367,6 @@ class WhatsAppCloudInput(InputChannel):
             return
         await DeliveryReport(CHANNEL, self.state).record(
             conversation_id, f"WhatsApp reported a message as not delivered (error {codes})")
-
-    async def _turn_failed(self, conversation_id: str, exc: BaseException) -> None:
-        error = describe_exception(exc)
-        log_event(logger, logging.ERROR, "whatsapp.turn.failed", **visitor_fields(conversation_id),
-                  error=error)
-        output = self.get_output_channel()
-        await output.report.record(conversation_id,
-                                   f"visitor's message was not answered: turn failed ({error})")
-        await output.send_text_message(conversation_id, texts.TURN_FAILED)
-
-    async def wait_idle(self, timeout_s: Optional[float] = None) -> bool:
-        """Waits for background turns to finish (tests, shutdown)."""
-        return await self.tasks.drain(timeout_s)
 
 
 __all__ = ["CHANNEL", "WhatsAppCloudInput", "WhatsAppCloudOutput", "WhatsAppCloudSettings"]
