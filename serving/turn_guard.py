@@ -17,7 +17,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from privacy import conversation_ref
 from serving import failure_detector, turn_state
-from serving.rate_limit import SlidingWindowLimiter
+from serving.rate_limit import limiter_for
 
 logger = logging.getLogger(__name__)
 MESSAGES = Path(__file__).resolve().parent.parent / "config" / "service_messages.yml"
@@ -73,7 +73,7 @@ class TurnGuard:
     def __init__(self, limits: Optional[Limits] = None, handle_errors: bool = True) -> None:
         self.handle_errors = handle_errors
         self.limits = limits or Limits.from_env(os.environ)
-        self.limiter = SlidingWindowLimiter(self.limits.messages_per_minute, 60.0)
+        self.limiter = limiter_for(os.environ, self.limits.messages_per_minute)
         failure_detector.install()
 
     def wrap(self, on_new_message: Handler) -> Handler:
@@ -89,7 +89,7 @@ class TurnGuard:
             logger.info("turn.refused conversation=%s reason=too_long chars=%d", ref, len(text))
             await self.say(message, "too_long")
             return
-        if not self.limiter.allow(str(message.sender_id)):
+        if not await self.limiter.admit(str(message.sender_id)):
             logger.info("turn.refused conversation=%s reason=rate_limited", ref)
             await self.say(message, "too_fast")
             return
