@@ -17,7 +17,6 @@ from collections import deque
 from typing import Callable, Deque, Dict, Mapping, Optional, Protocol
 
 from redis import asyncio as redis_asyncio
-from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +87,9 @@ class RedisWindowLimiter:
                 return True
             await self.client.zrem(key, member)
             return False
-        except (RedisError, OSError) as error:
+        except Exception as error:  # noqa: BLE001 - the limiter must never fail a turn
+            # Redis down surfaces as RedisError, OSError or, from a reset connection,
+            # RuntimeError ("unable to perform operation on <TCPTransport closed=True>").
             logger.warning("rate_limit.store_unavailable error=%s", type(error).__name__)
             return True
 

@@ -80,3 +80,22 @@ async def test_an_unreachable_store_lets_the_message_through() -> None:
     limiter = RedisWindowLimiter(client, 1, 60.0)
     assert await limiter.admit("visitor") and await limiter.admit("visitor")
     await client.close()
+
+
+class BrokenPipeline:
+    """A Redis client whose connection was reset under it (what redis-py 4.6 raises then)."""
+
+    def pipeline(self, transaction: bool = True) -> "BrokenPipeline":
+        return self
+
+    async def __aenter__(self) -> "BrokenPipeline":
+        raise RuntimeError("unable to perform operation on <TCPTransport closed=True>")
+
+    async def __aexit__(self, *exc: object) -> bool:
+        return False
+
+
+@pytest.mark.asyncio
+async def test_a_reset_connection_lets_the_message_through() -> None:
+    limiter = RedisWindowLimiter(BrokenPipeline(), 1, 60.0)  # type: ignore[arg-type]
+    assert await limiter.admit("visitor") and await limiter.admit("visitor")
