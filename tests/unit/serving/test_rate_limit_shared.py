@@ -85,10 +85,10 @@ async def test_an_unreachable_store_lets_the_message_through() -> None:
 class BrokenPipeline:
     """A Redis client whose connection was reset under it (what redis-py 4.6 raises then)."""
 
-    def pipeline(self, transaction: bool = True) -> "BrokenPipeline":
+    def pipeline(self, transaction: bool = True) -> BrokenPipeline:
         return self
 
-    async def __aenter__(self) -> "BrokenPipeline":
+    async def __aenter__(self) -> BrokenPipeline:
         raise RuntimeError("unable to perform operation on <TCPTransport closed=True>")
 
     async def __aexit__(self, *exc: object) -> bool:
