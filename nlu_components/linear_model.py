@@ -15,6 +15,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
+from nlu_components.message_scorer import MessageScorer
 from nlu_components.persistence import load_objects, save_objects
 from nlu_components.text_features import TextFeatures
 
@@ -38,6 +39,15 @@ class LinearComponent(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.fitted = fitted
+        self._scorer: Optional[MessageScorer] = None
+        self._scorer_of: Optional[Fitted] = None
+
+    def message_scorer(self) -> Optional[MessageScorer]:
+        """The fast scorer of the fitted model (message_scorer.py), None if it has none."""
+        if self.fitted is not None and self._scorer_of is not self.fitted:
+            self._scorer = MessageScorer.of(*self.fitted)
+            self._scorer_of = self.fitted
+        return self._scorer
 
     @classmethod
     def create(cls: Type[C], config: Dict[Text, Any], model_storage: ModelStorage,
@@ -83,8 +93,14 @@ class LinearComponent(GraphComponent):
         if self.fitted is None or not messages:
             return messages
         features, model = self.fitted
-        probabilities = model.predict_proba(features.transform(
-            [m.get(TEXT) or "" for m in messages], [m.get(ENTITIES) or [] for m in messages]))
+        texts = [m.get(TEXT) or "" for m in messages]
+        entities = [m.get(ENTITIES) or [] for m in messages]
+        scorer = self.message_scorer()
+        if scorer is not None:
+            probabilities = [scorer.probabilities(t, e) for t, e in zip(texts, entities,
+                                                                        strict=True)]
+        else:
+            probabilities = model.predict_proba(features.transform(texts, entities))
         labels = list(model.classes_)
         for message, row in zip(messages, probabilities, strict=True):
             order = np.argsort(-row)[: int(self.config["ranking_length"])]

@@ -6,6 +6,8 @@
 - A request body limit (Sanic's default is 100 MB).
 - The action-failure detector, so a failed action always gets the visitor an apology.
 - Action server responses validated against a schema compiled once (action_validation.py).
+- Stored events' classes looked up in a table (event_types.py), and a cheaper replay of a
+  conversation's history for the policies (tracker_replay.py).
 - Pooled connections to the action server and a warm-up turn (warm_start.py).
 - The clinic's details as slot defaults, in case the action server is down (clinic_defaults.py).
 """
@@ -21,7 +23,14 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from serving import action_validation, clinic_defaults, failure_detector, warm_start
+from serving import (
+    action_validation,
+    clinic_defaults,
+    event_types,
+    failure_detector,
+    tracker_replay,
+    warm_start,
+)
 
 logger = logging.getLogger(__name__)
 PUBLIC_PREFIXES = ("/webhooks/", "/socket.io")
@@ -58,6 +67,8 @@ def attach(app: Sanic, env: Optional[Mapping[str, str]] = None) -> None:
     failure_detector.install()
     failure_detector.stop_turns_on_failure()
     action_validation.install()
+    event_types.install()
+    tracker_replay.install()
 
     async def api_only_from_allowed_networks(request: Request) -> Optional[HTTPResponse]:
         if is_public_path(request.path) or client_allowed(request.ip, networks):

@@ -20,29 +20,41 @@ endpoints.yml:
       url: ${POSTGRES_HOST}
       ...                       # as Rasa's SQL tracker store
       retry_seconds: 8          # optional
+      cache_conversations: 1000 # optional: trackers kept between turns (0: none)
+      cache_seconds: 300        # optional: how long one is kept (tracker_cache.py)
+
+What was read or saved is remembered on the tracker (how many of its events are stored), so a
+save appends the new events without first counting the stored ones (Rasa's way, kept for a
+tracker this store did not read).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Awaitable, Callable, Generator, Optional, Text, TypeVar
+from typing import Any, Awaitable, Callable, Generator, Iterable, Optional, Text, TypeVar
 
 from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import create_engine, event
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy import create_engine, event, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from privacy import conversation_ref
 from serving import turn_state
+from serving.tracker_cache import TrackerCache, Version
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+STORED_EVENTS = "_physio_stored_events"  # on a tracker: how many of its events are stored
 
 
 class TrackerStoreUnavailable(RuntimeError):
@@ -53,8 +65,11 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     engine: Engine
 
     def __init__(self, domain: Any = None, retry_seconds: float = 8.0,
-                 host: Optional[Text] = None, worker_threads: int = 8, **kwargs: Any) -> None:
+                 host: Optional[Text] = None, worker_threads: int = 8,
+                 cache_conversations: int = 1000, cache_seconds: float = 300.0,
+                 **kwargs: Any) -> None:
         self.retry_seconds = float(retry_seconds)
+        self.cache = TrackerCache(int(cache_conversations), float(cache_seconds))
         self._workers = ThreadPoolExecutor(max_workers=int(worker_threads),
                                            thread_name_prefix="tracker-store")
         super().__init__(domain=domain, host=host, **kwargs)
@@ -134,9 +149,53 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         job = loop.run_in_executor(self._workers, lambda: asyncio.run(_as_coroutine(attempt)))
         return await asyncio.wait_for(job, timeout=max(deadline - time.monotonic(), 0.05))
 
+    def _version(self, session: Session, sender_id: Text) -> Version:
+        count, highest = session.query(func.count(self.SQLEvent.id),
+                                       func.max(self.SQLEvent.id)).filter(
+            self.SQLEvent.sender_id == sender_id).one()
+        return int(count), highest
+
+    async def _retrieve_latest(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        held = self.cache.take(sender_id) if self.cache.enabled else None
+        if held is not None:
+            with self.session_scope() as session:
+                if self._version(session, sender_id) == held.version:
+                    return held.tracker
+        tracker = await SQLTrackerStore.retrieve(self, sender_id)
+        if tracker is not None:
+            tracker.__dict__[STORED_EVENTS] = len(tracker.events)
+        return tracker
+
+    def _events_to_store(self, session: Session, tracker: DialogueStateTracker
+                         ) -> Iterable[Event]:
+        stored = tracker.__dict__.get(STORED_EVENTS)
+        if isinstance(stored, int) and 0 <= stored <= len(tracker.events):
+            return itertools.islice(tracker.events, stored, None)
+        return self._additional_events(session, tracker)  # Rasa's count of stored events
+
+    async def _save_and_keep(self, tracker: DialogueStateTracker) -> None:
+        """Rasa 3.6.21's SQL save, with the stored count known and the tracker kept."""
+        await self.stream_events(tracker)
+        self.cache.forget(tracker.sender_id)
+        with self.session_scope() as session:
+            for event_ in self._events_to_store(session, tracker):
+                data = event_.as_dict()
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id, type_name=event_.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=data.get("parse_data", {}).get("intent", {}).get(
+                        INTENT_NAME_KEY),
+                    action_name=data.get("name"), data=json.dumps(data)))
+            session.flush()
+            version = self._version(session, tracker.sender_id) if self.cache.enabled else None
+            session.commit()
+        tracker.__dict__[STORED_EVENTS] = len(tracker.events)
+        if version is not None:
+            self.cache.put(tracker, version)
+
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         return await self._retrying("retrieve", sender_id,
-                                    lambda: SQLTrackerStore.retrieve(self, sender_id))
+                                    lambda: self._retrieve_latest(sender_id))
 
     async def retrieve_full_tracker(self, conversation_id: Text
                                     ) -> Optional[DialogueStateTracker]:
@@ -145,8 +204,16 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             lambda: SQLTrackerStore.retrieve_full_tracker(self, conversation_id))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await self._retrying("save", tracker.sender_id,
-                             lambda: SQLTrackerStore.save(self, tracker))
+        attempts = 0
+
+        async def attempt() -> None:
+            nonlocal attempts
+            attempts += 1
+            if attempts > 1:  # an earlier attempt may have landed after all: count instead
+                tracker.__dict__.pop(STORED_EVENTS, None)
+            await self._save_and_keep(tracker)
+
+        await self._retrying("save", tracker.sender_id, attempt)
 
 
 async def _as_coroutine(attempt: Callable[[], Awaitable[T]]) -> T:

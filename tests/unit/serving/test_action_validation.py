@@ -41,3 +41,61 @@ def test_rasa_still_validates_with_jsonschema_validate() -> None:
 
     source = inspect.getsource(rasa_action)
     assert "validate(result, self.action_response_format_spec())" in source
+
+
+# The quick check (one event schema per event name) must agree with the whole schema.
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from serving.action_validation import compile_schema, passes_quick_check  # noqa: E402
+
+SCHEMA = RemoteAction.action_response_format_spec()
+COMPILED = compile_schema(SCHEMA)
+EVENT_NAMES = sorted(COMPILED.by_event)
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                    st.text(max_size=5))
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=4), inner, max_size=3)),
+    max_leaves=6)
+entity = st.fixed_dictionaries({"entity": st.one_of(st.text(max_size=5), st.integers())},
+                               optional={"value": values, "start": scalars, "role": scalars})
+event = st.fixed_dictionaries(
+    {"event": st.one_of(st.sampled_from(EVENT_NAMES), st.text(max_size=6), st.integers())},
+    optional={"name": st.one_of(st.text(max_size=6), st.integers(), st.none()),
+              "value": values, "timestamp": scalars, "metadata": values,
+              "entities": st.one_of(st.lists(entity, max_size=2), scalars),
+              "text": scalars, "policy": scalars, "confidence": scalars,
+              "parse_data": st.one_of(st.fixed_dictionaries(
+                  {}, optional={"intent": values, "entities": st.lists(entity, max_size=2),
+                                "text": scalars}), scalars)})
+response = st.one_of(
+    st.fixed_dictionaries({}, optional={"events": st.one_of(st.lists(event, max_size=4),
+                                                             scalars),
+                                        "responses": st.lists(values, max_size=2)}),
+    values)
+
+
+def test_the_quick_check_is_built_for_every_event_of_rasas_schema() -> None:
+    assert COMPILED.outline is not None
+    assert {"slot", "action", "user", "bot", "active_loop", "followup"} <= set(EVENT_NAMES)
+
+
+@settings(max_examples=400, deadline=None)
+@given(response)
+def test_the_quick_check_agrees_with_the_whole_schema(result: object) -> None:
+    whole = COMPILED.whole.is_valid(result)
+    assert passes_quick_check(COMPILED, result) == whole
+    if whole:
+        assert validate_action_result(RemoteAction("action_x", None), result) is True
+    else:
+        with pytest.raises(ValidationError, match="Failed to validate"):
+            validate_action_result(RemoteAction("action_x", None), result)
+
+
+def test_an_unknown_event_name_fails_like_rasas_own_check() -> None:
+    result = {"events": [{"event": "no_such_event"}]}
+    with pytest.raises(ValidationError):
+        validate(result, SCHEMA)
+    assert passes_quick_check(COMPILED, result) is False
+    with pytest.raises(ValidationError, match="Failed to validate"):
+        validate_action_result(RemoteAction("action_x", None), result)
