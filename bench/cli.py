@@ -11,7 +11,7 @@ import signal
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bench import stock_bot, this_bot
 from bench.conversations import SCRIPTS, Script
@@ -20,7 +20,7 @@ from bench.measure import Runner, Workload
 from bench.procs import StepFailed, run_timed
 from bench.report import render
 from bench.results import RESULTS_MD, STOCK_JSON, BotFigures, load_stock, save_stock
-from scripts.services import ROOT
+from scripts.services import ROOT, port_in_use
 from tests.integration.harness import free_port
 
 TRAIN_TIMEOUT_S = 3600.0
@@ -40,10 +40,35 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                         help="where to write the Markdown results (default: %(default)s)")
     parser.add_argument("--keep-temp", action="store_true",
                         help="keep the temporary folder (logs, models, databases)")
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="also measure this assistant with N Sanic workers over the Redis "
+                             "lock store (default: one per core when Redis answers; 1: only "
+                             "the one-worker run)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be at least 1")
     return args
+
+
+def redis_address(env: Mapping[str, str]) -> Tuple[str, int]:
+    return (env.get("BENCH_REDIS_HOST") or env.get("REDIS_HOST") or "127.0.0.1",
+            int(env.get("BENCH_REDIS_PORT") or env.get("REDIS_PORT") or 6379))
+
+
+def worker_plan(requested: Optional[int], cores: int, redis_up: bool) -> Tuple[int, str]:
+    """How many Sanic workers the extra run uses (1: no extra run), and why."""
+    if requested is None:
+        if cores < 2:
+            return 1, "one core: no run with several workers"
+        if not redis_up:
+            return 1, "Redis does not answer: no run with several workers (it needs the lock store)"
+        return cores, f"{cores} workers, one per core, over the Redis lock store"
+    if requested > 1 and not redis_up:
+        return 1, f"--workers {requested} asked, but Redis does not answer: not measured"
+    return requested, (f"{requested} workers over the Redis lock store" if requested > 1
+                       else "--workers 1: only the one-worker run")
 
 
 def process_env() -> Dict[str, str]:
@@ -92,14 +117,20 @@ def measure_stock(workload: Workload, folder: Path, env: Mapping[str, str]) -> B
 
 
 def measure_this(workload: Workload, folder: Path, env: Mapping[str, str],
-                 model: Path) -> BotFigures:
-    figures = BotFigures("assistant", "this assistant", model=model.name, quick=workload.quick)
-    timed_training(figures, this_bot.training_argv(folder / "assistant-model"), ROOT, env,
-                   folder)
-    workdir = folder / "assistant"
+                 model: Path, workers: int = 1,
+                 redis: Optional[Tuple[str, int]] = None) -> BotFigures:
+    """This assistant with one Sanic worker (trained from scratch first, for the training
+    time), or with several over the Redis lock store (not trained again)."""
+    name, label = (("assistant", "this assistant") if workers == 1 else
+                   (f"assistant-{workers}w", f"this assistant, {workers} workers"))
+    figures = BotFigures(name, label, model=model.name, quick=workload.quick, workers=workers)
+    if workers == 1:
+        timed_training(figures, this_bot.training_argv(folder / "assistant-model"), ROOT, env,
+                       folder)
+    workdir = folder / name
     workdir.mkdir()
-    Runner(figures, this_bot.services(workdir, env), SCRIPTS["assistant"], workload,
-           folder / "log" / "assistant").run()
+    Runner(figures, this_bot.services(workdir, env, workers, redis), SCRIPTS["assistant"],
+           workload, folder / "log" / name).run()
     return figures
 
 
@@ -114,6 +145,12 @@ def method(workload: Workload, scripts: Mapping[str, Sequence[Script]]) -> List[
         "lock store) with an SQL tracker store on SQLite in a temporary folder; this assistant "
         "with its action server (`python -m actions.server`), started as the integration tests "
         "start it. The load generator (aiohttp) runs on the same machine.",
+        "Several workers (when measured): the same, with `SANIC_WORKERS=N` and the Redis lock "
+        "store (serving/lock_store.py, as in production; Rasa refuses several workers over "
+        "its in-memory lock store); the tracker store stays the same SQLite file, shared by "
+        "the workers. Not trained again. CPU per turn sums the Sanic parent and its workers; "
+        "memory is given for the largest process and as the sum of each one's peak (shared "
+        "pages counted in each).",
         "Training from scratch: `rasa train --force` into a temporary folder with an empty Rasa "
         "cache (`RASA_CACHE_DIRECTORY`); the stock bot from `rasa init --no-prompt` with its "
         "default config.",
@@ -178,17 +215,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             stock.measured_at, stock.machine = machine["date"], dict(machine)
         this = measure_this(workload, folder, env, model)
         this.measured_at = machine["date"]
+        redis = redis_address(env)
+        workers, why = worker_plan(args.workers, os.cpu_count() or 1,
+                                   port_in_use(*redis))
+        notes.append(f"Several Sanic workers: {why}.")
+        more: List[BotFigures] = []
+        if workers > 1:
+            more.append(measure_this(workload, folder, env, model, workers, redis))
+            more[-1].measured_at = machine["date"]
         machine["load_at_end"] = load_average()
         notes.append(f"Model of this assistant: models/{this.model}; the whole run took "
                      f"{(time.monotonic() - started) / 60:.1f} min.")
         text = render(this, stock, machine, list(workload.levels), method(workload, SCRIPTS),
-                      notes)
+                      notes, more)
         print("\n" + text, flush=True)
         args.out.write_text(text)
         print(f"written to {args.out}", flush=True)
         if not args.skip_stock and stock is not None and not stock.failures:
             save_stock(stock)
-        failed = this.failures or (stock.failures if stock else [])
+        failed = (this.failures or any(b.failures for b in more)
+                  or (stock.failures if stock else []))
         return 1 if failed else 0
     except KeyboardInterrupt:
         print("\nbench: interrupted; every process it started was stopped", flush=True)

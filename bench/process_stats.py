@@ -3,7 +3,9 @@
 Peak memory is VmHWM ("high water mark" of the resident set) from /proc/<pid>/status, sampled in
 a background thread so a process that dies early still has a figure (the kernel keeps VmHWM
 itself; sampling only guards against losing the process). CPU time is user + system time from
-/proc/<pid>/stat.
+/proc/<pid>/stat. A Rasa server with several Sanic workers is a parent and its forked worker
+processes: the figures of a process count its descendants too (CPU summed; memory per
+process, the largest, and the sum of each one's peak).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 PROC = Path("/proc")
 BYTES_PER_MB = 1_000_000  # MB here means 10^6 bytes
@@ -58,8 +60,36 @@ def parse_stat_cpu_ticks(text: str) -> Optional[int]:
         return None
 
 
-def cpu_seconds(pid: int, proc: Path = PROC) -> Optional[float]:
-    """CPU time (user + system) the process has used so far, or None when it is gone."""
+def parse_stat_ppid(text: str) -> Optional[int]:
+    """The parent pid (field 4) from a /proc/<pid>/stat text, or None."""
+    _, paren, rest = text.rpartition(")")
+    fields = rest.split()
+    if not paren or len(fields) < 2 or not fields[1].isdigit():
+        return None
+    return int(fields[1])
+
+
+def with_descendants(pid: int, proc: Path = PROC) -> List[int]:
+    """`pid` and every live process below it (a Sanic parent and its workers)."""
+    children: Dict[int, List[int]] = {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = parse_stat_ppid((entry / "stat").read_text())
+        except OSError:
+            continue
+        if ppid is not None:
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        queue.extend(children.get(current, []))
+    return found
+
+
+def _own_cpu_seconds(pid: int, proc: Path) -> Optional[float]:
     try:
         ticks = parse_stat_cpu_ticks((proc / str(pid) / "stat").read_text())
     except OSError:
@@ -67,13 +97,25 @@ def cpu_seconds(pid: int, proc: Path = PROC) -> Optional[float]:
     return None if ticks is None else ticks / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_seconds(pid: int, proc: Path = PROC) -> Optional[float]:
+    """CPU time (user + system) the process and its live descendants have used so far, or
+    None when the process is gone."""
+    own = _own_cpu_seconds(pid, proc)
+    if own is None:
+        return None
+    return own + sum(_own_cpu_seconds(child, proc) or 0.0
+                     for child in with_descendants(pid, proc)[1:])
+
+
 class MemorySampler:
-    """Samples the peak memory of named processes every `interval_s` until stopped."""
+    """Samples the peak memory of named processes (and of their descendants, each on its
+    own) every `interval_s` until stopped."""
 
     def __init__(self, interval_s: float = 0.5) -> None:
         self.interval_s = interval_s
         self._pids: Dict[str, int] = {}
-        self._peaks: Dict[str, float] = {}
+        self._peaks: Dict[str, float] = {}  # name -> the largest one process reached
+        self._each: Dict[str, Dict[int, float]] = {}  # name -> pid -> that process's peak
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="memory-sampler", daemon=True)
@@ -90,9 +132,12 @@ class MemorySampler:
     def sample(self) -> None:
         with self._lock:
             for name, pid in self._pids.items():
-                value = peak_rss_mb(pid)
-                if value is not None:
-                    self._peaks[name] = max(value, self._peaks.get(name, 0.0))
+                each = self._each.setdefault(name, {})
+                for member in with_descendants(pid):
+                    value = peak_rss_mb(member)
+                    if value is not None:
+                        each[member] = max(value, each.get(member, 0.0))
+                        self._peaks[name] = max(value, self._peaks.get(name, 0.0))
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval_s):
@@ -110,3 +155,12 @@ class MemorySampler:
     def peaks(self) -> Dict[str, float]:
         with self._lock:
             return dict(self._peaks)
+
+    def totals(self) -> Dict[str, float]:
+        """Per name, the sum of each of its processes' peaks (an upper bound of the total)."""
+        with self._lock:
+            return {name: sum(each.values()) for name, each in self._each.items()}
+
+    def process_counts(self) -> Dict[str, int]:
+        with self._lock:
+            return {name: len(each) for name, each in self._each.items()}

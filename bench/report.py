@@ -66,6 +66,10 @@ def _errors(level: Optional[int], bot: BotFigures) -> str:
     return text + (f" ({load.error_kinds})" if load.errors and load.error_kinds else "")
 
 
+def _processes(bot: BotFigures) -> Optional[float]:
+    return None if bot.rasa_processes is None else float(bot.rasa_processes)
+
+
 def rows_for(levels: Sequence[int]) -> List[Row]:
     rows = [
         Row("Training from scratch", lambda b: b.train_s, "s"),
@@ -82,10 +86,13 @@ def rows_for(levels: Sequence[int]) -> List[Row]:
             Row(f"{level} concurrent: 95th percentile", _field(level, "p95_ms"), "ms"),
         ]
     rows += [
-        Row("1 visitor: CPU per turn, Rasa process", lambda b: b.rasa_cpu_ms_per_turn, "ms"),
+        Row("1 visitor: CPU per turn, Rasa process(es)", lambda b: b.rasa_cpu_ms_per_turn,
+            "ms"),
         Row("1 visitor: CPU per turn, action server", lambda b: b.actions_cpu_ms_per_turn, "ms",
             with_ratio=False),
-        Row("Peak memory, Rasa process", lambda b: b.rasa_peak_mb, "MB"),
+        Row("Peak memory, Rasa process (the largest)", lambda b: b.rasa_peak_mb, "MB"),
+        Row("Rasa processes (Sanic parent and workers)", _processes, "", with_ratio=False),
+        Row("Peak memory, Rasa processes together", lambda b: b.rasa_total_peak_mb, "MB"),
         Row("Peak memory, action server", lambda b: b.actions_peak_mb, "MB", with_ratio=False),
         Row("Action server start to healthy", lambda b: b.actions_ready_s, "s", 1,
             with_ratio=False),
@@ -94,21 +101,25 @@ def rows_for(levels: Sequence[int]) -> List[Row]:
 
 
 def comparison_table(this: BotFigures, stock: Optional[BotFigures],
-                     levels: Sequence[int]) -> str:
+                     levels: Sequence[int], more: Sequence[BotFigures] = ()) -> str:
+    """One column per variant of this assistant (`this`, then `more`), then the stock bot,
+    then the ratio of each variant to the stock bot."""
+    ours = [this, *more]
     rows: List[List[str]] = []
     for row in rows_for(levels):
-        ours = row.value(this)
         theirs = row.value(stock) if stock else None
-        rows.append([row.label, fmt(ours, row.unit, row.digits),
+        rows.append([row.label, *(fmt(row.value(b), row.unit, row.digits) for b in ours),
                      fmt(theirs, row.unit, row.digits),
-                     ratio(ours, theirs) if row.with_ratio else DASH])
+                     *(ratio(row.value(b), theirs) if row.with_ratio else DASH for b in ours)])
     labelled = [(FIRST_VISITORS, "First visitors after start"), (None, "1 visitor"),
                 *((lv, f"{lv} concurrent") for lv in levels)]
     for level, label in labelled:
-        rows.append([f"{label}: errors (of turns)", _errors(level, this),
-                     _errors(level, stock) if stock else DASH, DASH])
-    return table(["measure", this.label, stock.label if stock else "stock bot",
-                  "ratio (this / stock)"], rows)
+        rows.append([f"{label}: errors (of turns)", *(_errors(level, b) for b in ours),
+                     _errors(level, stock) if stock else DASH, *(DASH for _ in ours)])
+    ratios = (["ratio (this / stock)"] if not more else
+              [f"ratio ({b.label} / stock)" for b in ours])
+    return table(["measure", *(b.label for b in ours), stock.label if stock else "stock bot",
+                  *ratios], rows)
 
 
 def targets_table(this: BotFigures, stock: Optional[BotFigures]) -> str:
@@ -126,7 +137,8 @@ def machine_lines(machine: Dict[str, str]) -> List[str]:
 
 
 def render(this: BotFigures, stock: Optional[BotFigures], machine: Dict[str, str],
-           levels: Sequence[int], method: Sequence[str], notes: Sequence[str] = ()) -> str:
+           levels: Sequence[int], method: Sequence[str], notes: Sequence[str] = (),
+           more: Sequence[BotFigures] = ()) -> str:
     """The whole results.md."""
     parts = [
         "# Benchmark: this assistant against a stock `rasa init` bot",
@@ -140,18 +152,22 @@ def render(this: BotFigures, stock: Optional[BotFigures], machine: Dict[str, str
     ]
     if notes:
         parts += ["## Notes", "", *(f"- {n}" for n in notes), ""]
-    failures = [f"{bot.label}: {f}" for bot in (this, stock) if bot for f in bot.failures]
+    failures = [f"{bot.label}: {f}" for bot in (this, *more, stock) if bot
+                for f in bot.failures]
     if failures:
         parts += ["## Failures", "", *(f"- {f}" for f in failures), ""]
     parts += [
         "## Both bots, measured the same way",
         "",
-        comparison_table(this, stock, levels),
+        comparison_table(this, stock, levels, more),
         "",
-        "## This assistant against its targets",
+        f"## This assistant against its targets ({this.label})",
         "",
         targets_table(this, stock),
         "",
+        *(line for bot in more for line in [
+            f"## This assistant against its targets ({bot.label})", "",
+            targets_table(bot, stock), ""]),
         "## How it was measured",
         "",
         *(f"- {m}" for m in method),

@@ -64,7 +64,10 @@ class BotFigures:
     concurrent: Dict[int, LoadFigures] = field(default_factory=dict)
     rasa_cpu_ms_per_turn: Optional[float] = None  # one visitor at a time
     actions_cpu_ms_per_turn: Optional[float] = None
-    rasa_peak_mb: Optional[float] = None
+    rasa_peak_mb: Optional[float] = None  # the largest Rasa process
+    rasa_total_peak_mb: Optional[float] = None  # each Rasa process's peak, summed
+    rasa_processes: Optional[int] = None  # 1, or a Sanic parent and its workers
+    workers: int = 1
     actions_peak_mb: Optional[float] = None
     failures: List[str] = field(default_factory=list)
     machine: Dict[str, str] = field(default_factory=dict)

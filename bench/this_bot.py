@@ -3,9 +3,12 @@ way the integration tests start them (free ports, its own SQLite tracker store a
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from pathlib import Path
-from typing import List, Mapping, Optional
+from typing import List, Mapping, Optional, Tuple
+
+import yaml
 
 from bench.procs import run_timed
 from scripts.services import ROOT, Service, Settings, assistant_services, rasa_executable
@@ -40,12 +43,31 @@ def training_argv(out: Path) -> List[str]:
             "--domain", str(ROOT / "domain"), "--data", str(ROOT / "data"), "--out", str(out)]
 
 
-def services(workdir: Path, env: Mapping[str, str]) -> List[Service]:
-    """The action server, then the Rasa server, on free ports, with data under `workdir`."""
+def use_redis_lock_store(endpoints: Path, redis: Tuple[str, int], db: int = 5) -> None:
+    """The lock store that lets several Sanic workers share conversations (the production
+    one, serving/lock_store.py), with keys of this run only."""
+    config = yaml.safe_load(endpoints.read_text())
+    config["lock_store"] = {"type": "serving.lock_store.AtomicRedisLockStore",
+                            "url": redis[0], "port": redis[1], "db": db,
+                            "key_prefix": "bench" + secrets.token_hex(4)}
+    endpoints.write_text(yaml.safe_dump(config))
+
+
+def services(workdir: Path, env: Mapping[str, str], workers: int = 1,
+             redis: Optional[Tuple[str, int]] = None) -> List[Service]:
+    """The action server, then the Rasa server, on free ports, with data under `workdir`.
+    More than one Sanic worker needs Redis for the lock store (Rasa refuses otherwise)."""
+    if workers > 1 and redis is None:
+        raise ValueError("several Rasa workers need a Redis lock store")
     action_port, rasa_port = free_port(), free_port()
     endpoints = write_endpoints(workdir / "endpoints.yml", action_port, workdir / "tracker.db")
+    if workers > 1 and redis is not None:
+        use_redis_lock_store(endpoints, redis)
     settings = Settings(host="127.0.0.1", rasa_port=rasa_port, action_port=action_port,
                         console_port=free_port(), web_port=free_port(),
                         token=secrets.token_urlsafe(16), endpoints=endpoints,
                         database_url=f"sqlite:///{workdir / 'clinic.db'}", models=MODELS)
-    return assistant_services(settings, env)
+    action_server, rasa = assistant_services(settings, env)
+    if workers > 1:
+        rasa = dataclasses.replace(rasa, env={**rasa.env, "SANIC_WORKERS": str(workers)})
+    return [action_server, rasa]

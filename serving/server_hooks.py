@@ -6,8 +6,10 @@
 - A request body limit (Sanic's default is 100 MB).
 - The action-failure detector, so a failed action always gets the visitor an apology.
 - Action server responses validated against a schema compiled once (action_validation.py).
-- Stored events' classes looked up in a table (event_types.py), and a cheaper replay of a
-  conversation's history for the policies (tracker_replay.py).
+- Less work per turn, each with Rasa's own results: stored events' classes from a table
+  (event_types.py), the history's replay resumed (tracker_replay.py), rule matching that
+  stops where no rule reaches (rule_matching.py), the action payload without deep copies
+  (action_payload.py).
 - Pooled connections to the action server and a warm-up turn (warm_start.py).
 - The clinic's details as slot defaults, in case the action server is down (clinic_defaults.py).
 """
@@ -24,10 +26,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from serving import (
+    action_payload,
     action_validation,
     clinic_defaults,
     event_types,
     failure_detector,
+    rule_matching,
     tracker_replay,
     warm_start,
 )
@@ -69,6 +73,8 @@ def attach(app: Sanic, env: Optional[Mapping[str, str]] = None) -> None:
     action_validation.install()
     event_types.install()
     tracker_replay.install()
+    rule_matching.install()
+    action_payload.install()
 
     async def api_only_from_allowed_networks(request: Request) -> Optional[HTTPResponse]:
         if is_public_path(request.path) or client_allowed(request.ip, networks):

@@ -12,7 +12,8 @@ and the conversation is then read from the database as before.
 - An entry is taken out when it is handed back, so one turn owns the object; it returns only
   with the next successful save. A turn that fails leaves nothing here.
 - A tracker in which a new session began during the turn is not kept: read back, it would
-  start at that session, and the cached one would not.
+  start at that session, and the cached one would not. Nor is an empty one (Rasa saves a new
+  conversation's empty tracker when it creates it, and goes on using that object).
 - Bounded (least recently saved dropped first) and short-lived (`seconds`): a conversation's
   text does not stay in memory long after its last turn.
 """
@@ -71,7 +72,7 @@ class TrackerCache:
             return
         with self._lock:
             self._held.pop(tracker.sender_id, None)
-            if not starts_its_session(tracker):
+            if not tracker.events or not starts_its_session(tracker):
                 return
             self._held[tracker.sender_id] = Held(tracker, version, self._clock())
             while len(self._held) > self.max_conversations:

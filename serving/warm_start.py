@@ -5,13 +5,17 @@
   in this assistant's profile. The action endpoint's session factory is replaced on this
   agent's endpoint object only.
 - A warm-up turn: the NLU graph and the policies run once on a throwaway in-memory tracker
-  (nothing is stored), so the first visitor does not pay for building them.
+  (nothing is stored), the tracker store reads a conversation that does not exist (its
+  connection pool and compiled queries), and the action server's health is asked over the
+  shared connections, so the first visitor does not pay for setting any of them up.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any, Optional
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 from rasa.core.agent import Agent
@@ -63,14 +67,28 @@ def share_action_connections(agent: Agent) -> Optional[SharedSession]:
     return shared
 
 
+def health_url(webhook_url: str) -> str:
+    """The action server's /health next to its /webhook."""
+    parts = urlsplit(webhook_url)
+    return urlunsplit((parts.scheme, parts.netloc, "/health", "", ""))
+
+
 async def warm_up(agent: Agent) -> None:
-    """One NLU parse and one policy prediction, on nothing that is stored."""
+    """One NLU parse, one policy prediction, one read of a conversation that does not exist
+    and one action server health check: nothing is stored."""
     try:
         await agent.parse_message("hello, my lower back is sore")
         tracker = DialogueStateTracker("warm-up", agent.domain.slots if agent.domain else [])
         tracker.update(ActionExecuted("action_listen"))
         tracker.update(UserUttered("hello", intent={"name": "greet", "confidence": 1.0}))
         agent.predict_next_with_tracker(tracker)
+        if agent.tracker_store is not None:
+            await agent.tracker_store.retrieve(f"warm-up-{uuid.uuid4().hex}")
+        endpoint = agent.action_endpoint
+        if endpoint is not None and endpoint.url:
+            async with endpoint.session() as session, session.get(
+                    health_url(endpoint.url)) as reply:
+                await reply.read()
         logger.info("server.warm_up.done")
     except Exception as error:  # noqa: BLE001 - a failed warm-up only costs the first visitor
         logger.warning("server.warm_up.failed error=%s", type(error).__name__)

@@ -36,8 +36,10 @@ def test_skip_stock_reuses_the_stored_figures_and_writes_the_report(
                        concurrent={8: LoadFigures(8, 80, 0, 100.0, 200.0, 10.0)})
     results.save_stock(stock, stored)
 
-    def fake_measure(workload: Any, folder: Path, env: Any, model: Path) -> BotFigures:
+    def fake_measure(workload: Any, folder: Path, env: Any, model: Path, workers: int = 1,
+                     redis: Any = None) -> BotFigures:
         assert folder.exists()
+        assert workers == 1  # --workers 1: no run with several workers
         return BotFigures("assistant", "this assistant", model=model.name,
                           concurrent={8: LoadFigures(8, 80, 0, 30.0, 60.0, 35.0)})
 
@@ -46,7 +48,7 @@ def test_skip_stock_reuses_the_stored_figures_and_writes_the_report(
     monkeypatch.setattr(cli, "measure_this", fake_measure)
     monkeypatch.setattr(cli, "save_stock", lambda figures: pytest.fail("stock not measured"))
     out = tmp_path / "results.md"
-    assert cli.main(["--quick", "--skip-stock", "--out", str(out)]) == 0
+    assert cli.main(["--quick", "--skip-stock", "--workers", "1", "--out", str(out)]) == 0
     text = out.read_text()
     assert "Stock figures reused from stock_results.json (measured 2026-01-01 on Old CPU" in text
     assert "Quick smoke run" in text
@@ -63,3 +65,16 @@ def test_main_restores_the_sigterm_handler(tmp_path: Path, monkeypatch: pytest.M
         quick, tmp_path / "missing.json"))
     cli.main(["--skip-stock", "--out", str(tmp_path / "r.md")])
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+@pytest.mark.parametrize(("requested", "cores", "redis_up", "workers"), [
+    (None, 2, True, 2), (None, 1, True, 1), (None, 4, False, 1), (3, 2, True, 3),
+    (3, 2, False, 1), (1, 8, True, 1)])
+def test_the_worker_plan(requested: Any, cores: int, redis_up: bool, workers: int) -> None:
+    planned, why = cli.worker_plan(requested, cores, redis_up)
+    assert planned == workers and why
+
+
+def test_workers_must_be_positive() -> None:
+    with pytest.raises(SystemExit):
+        cli.parse_args(["--workers", "0"])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bench.machine import cpu_model, describe, mem_total_gb
@@ -37,3 +38,17 @@ def test_stock_training_is_forced_into_the_given_folder() -> None:
     assert argv[1:3] == ["train", "--force"]
     assert argv[argv.index("--out") + 1] == "/out"
     assert argv[argv.index("--config") + 1] == "/p/config.yml"
+
+
+def test_several_workers_use_the_redis_lock_store(tmp_path: Path) -> None:
+    from bench import this_bot
+
+    with pytest.raises(ValueError, match="Redis"):
+        this_bot.services(tmp_path, {}, workers=2)
+    one = this_bot.services(tmp_path, {}, workers=1)
+    assert "SANIC_WORKERS" not in one[-1].env
+    two = this_bot.services(tmp_path, {}, workers=2, redis=("127.0.0.1", 6379))
+    assert two[-1].env["SANIC_WORKERS"] == "2"
+    lock = yaml.safe_load((tmp_path / "endpoints.yml").read_text())["lock_store"]
+    assert lock["type"] == "serving.lock_store.AtomicRedisLockStore"
+    assert lock["key_prefix"].startswith("bench") and lock["key_prefix"].isalnum()

@@ -63,3 +63,42 @@ def test_cpu_seconds_of_this_process_and_of_a_missing_one() -> None:
     used = cpu_seconds(os.getpid())
     assert used is not None and used > 0
     assert cpu_seconds(2**22 + 12345) is None
+
+
+def fake_process(proc: Path, pid: int, ppid: int, utime: int, hwm_kb: int) -> None:
+    (proc / str(pid)).mkdir()
+    (proc / str(pid) / "stat").write_text(
+        f"{pid} (python x) S {ppid} {pid} {pid} 0 -1 0 0 0 0 0 {utime} 0 0 0 20 0 1 0")
+    (proc / str(pid) / "status").write_text(f"Name:\tpython\nVmHWM:\t{hwm_kb} kB\n")
+
+
+def test_a_sanic_parent_counts_its_workers(tmp_path: Path) -> None:
+    from bench.process_stats import parse_stat_ppid, with_descendants
+
+    fake_process(tmp_path, 100, 1, 10, 500_000)  # the parent
+    fake_process(tmp_path, 101, 100, 200, 600_000)  # two workers
+    fake_process(tmp_path, 102, 100, 300, 650_000)
+    fake_process(tmp_path, 200, 1, 999, 1)  # someone else
+    (tmp_path / "self").mkdir()  # not a pid
+    assert parse_stat_ppid("101 (a) b) S 100 101") == 100
+    assert sorted(with_descendants(100, tmp_path)) == [100, 101, 102]
+    ticks = os.sysconf("SC_CLK_TCK")
+    assert cpu_seconds(100, proc=tmp_path) == (10 + 200 + 300) / ticks
+    assert cpu_seconds(300, proc=tmp_path) is None
+
+
+def test_the_sampler_keeps_each_process_of_a_tree() -> None:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        sampler = MemorySampler(interval_s=0.01).start()
+        sampler.watch("tree", os.getpid())
+        time.sleep(0.05)
+        sampler.stop()
+        assert sampler.process_counts()["tree"] >= 2  # this process and the child
+        assert sampler.totals()["tree"] > sampler.peaks()["tree"]
+    finally:
+        child.kill()
+        child.wait()

@@ -38,8 +38,8 @@ def test_comparison_table_puts_both_bots_side_by_side_with_ratios() -> None:
         "| 8 concurrent: throughput | 40.0 msg/s | 10.0 msg/s | 4.00x |"
     assert row["Start to first answer"] == "| Start to first answer | 18.4 s | 50.0 s | 0.37x |"
     assert row["32 concurrent: throughput"].endswith("| 38.0 msg/s | — | — |")  # stock missing
-    assert row["1 visitor: CPU per turn, Rasa process"] == \
-        "| 1 visitor: CPU per turn, Rasa process | 80 ms | 32 ms | 2.50x |"
+    assert row["1 visitor: CPU per turn, Rasa process(es)"] == \
+        "| 1 visitor: CPU per turn, Rasa process(es) | 80 ms | 32 ms | 2.50x |"
     assert row["Peak memory, action server"] == \
         "| Peak memory, action server | 90 MB | — | — |"
     assert row["32 concurrent: errors (of turns)"] == \
@@ -64,3 +64,29 @@ def test_render_has_machine_tables_failures_and_method() -> None:
 def test_render_without_stock_figures() -> None:
     text = render(THIS, None, {}, [8], [])
     assert "not measured" in text  # the throughput target needs the stock bot
+
+
+WORKERS = BotFigures("assistant-2w", "this assistant, 2 workers", workers=2,
+                     concurrent={8: load(8, 90.0, 150.0)}, rasa_peak_mb=600.0,
+                     rasa_total_peak_mb=1500.0, rasa_processes=3)
+
+
+def test_several_variants_of_this_assistant_each_get_a_column_and_a_ratio() -> None:
+    lines = comparison_table(THIS, STOCK, [8], [WORKERS]).splitlines()
+    assert lines[0] == ("| measure | this assistant | this assistant, 2 workers | stock bot "
+                        "| ratio (this assistant / stock) "
+                        "| ratio (this assistant, 2 workers / stock) |")
+    row = {line.split(" | ")[0].lstrip("| "): line for line in lines}
+    assert row["8 concurrent: throughput"] == \
+        "| 8 concurrent: throughput | 40.0 msg/s | 90.0 msg/s | 10.0 msg/s | 4.00x | 9.00x |"
+    assert row["Rasa processes (Sanic parent and workers)"] == \
+        "| Rasa processes (Sanic parent and workers) | — | 3 | — | — | — |"
+    assert row["8 concurrent: errors (of turns)"] == \
+        "| 8 concurrent: errors (of turns) | 0 of 200 | 0 of 200 | 0 of 200 | — | — |"
+
+
+def test_each_variant_is_held_to_the_targets() -> None:
+    text = render(THIS, STOCK, {}, [8], [], more=[WORKERS])
+    assert "## This assistant against its targets (this assistant)" in text
+    assert "## This assistant against its targets (this assistant, 2 workers)" in text
+    assert text.count("| target | required | measured | result | margin |") == 2

@@ -161,6 +161,18 @@ def test_the_cache_is_bounded_and_short_lived(domain: Domain) -> None:
     assert cache.take("d") is None  # taken: one turn owns it
 
 
+@pytest.mark.asyncio
+async def test_a_new_conversations_empty_tracker_is_not_kept(domain: Domain,
+                                                             tmp_path: Path) -> None:
+    """Rasa saves the empty tracker it creates and goes on using that very object."""
+    trackers = store(domain, tmp_path / "t.db")
+    created = await trackers.get_or_create_tracker("v7", append_action_listen=False)
+    assert len(trackers.cache) == 0
+    turn(created, "first words")
+    again = await trackers.retrieve("v7")
+    assert again is None  # nothing stored yet, and not the object the turn is using
+
+
 def test_a_session_start_after_the_first_event_means_not_its_own_session(domain: Domain
                                                                          ) -> None:
     tracker = new_conversation(domain, "x")

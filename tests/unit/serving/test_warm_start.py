@@ -1,0 +1,73 @@
+"""The warm-up touches the NLU, the policies, the tracker store and the action server, and
+stores nothing."""
+
+from __future__ import annotations
+
+from typing import Any, List
+
+import pytest
+from aiohttp import web
+from rasa.utils.endpoints import EndpointConfig
+
+from serving import warm_start
+
+
+def test_the_health_url_sits_next_to_the_webhook() -> None:
+    assert warm_start.health_url("http://actions:5055/webhook") == "http://actions:5055/health"
+    assert warm_start.health_url("https://a.example/x/webhook?t=1") == "https://a.example/health"
+
+
+class FakeStore:
+    def __init__(self) -> None:
+        self.read: List[str] = []
+
+    async def retrieve(self, sender_id: str) -> None:
+        self.read.append(sender_id)
+
+    async def save(self, tracker: Any) -> None:
+        pytest.fail("the warm-up must store nothing")
+
+
+class FakeAgent:
+    def __init__(self, endpoint: EndpointConfig) -> None:
+        self.domain = None
+        self.tracker_store = FakeStore()
+        self.action_endpoint = endpoint
+        self.parsed: List[str] = []
+        self.predicted = 0
+
+    async def parse_message(self, text: str) -> None:
+        self.parsed.append(text)
+
+    def predict_next_with_tracker(self, tracker: Any) -> None:
+        self.predicted += 1
+
+
+@pytest.mark.asyncio
+async def test_the_warm_up_reads_nothing_real_and_asks_the_action_servers_health() -> None:
+    health_checks: List[str] = []
+
+    async def health(request: web.Request) -> web.Response:
+        health_checks.append(request.path)
+        return web.json_response({"status": "ok"})
+
+    app = web.Application()
+    app.router.add_get("/health", health)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        endpoint = EndpointConfig(url=f"http://127.0.0.1:{port}/webhook")
+        agent = FakeAgent(endpoint)
+        shared = warm_start.SharedSession(endpoint)
+        endpoint.session = shared  # type: ignore[method-assign]
+        await warm_start.warm_up(agent)  # type: ignore[arg-type]
+        await shared.close()
+    finally:
+        await runner.cleanup()
+    assert agent.parsed and agent.predicted == 1
+    assert len(agent.tracker_store.read) == 1
+    assert agent.tracker_store.read[0].startswith("warm-up-")
+    assert health_checks == ["/health"]
