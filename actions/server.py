@@ -133,6 +133,17 @@ def create_app(package: str = "actions", token: Optional[str] = None) -> Sanic:
     return app
 
 
+def preload_wordings() -> None:
+    """The YAML files the actions read on first use (answer words, FAQ names, quick
+    replies), read now: the first visitor does not wait for them, and a broken one stops
+    the start, not a turn."""
+    from actions import answer_words, faq_catalogue, quick_replies
+
+    answer_words._patterns()
+    faq_catalogue.response_names()
+    quick_replies._all()
+
+
 def main() -> None:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -146,6 +157,7 @@ def main() -> None:
     from actions import dependencies
 
     dependencies.get()  # load the triage knowledge and profile now: a broken file stops here
+    preload_wordings()
     app = create_app(token=token)
     logger.info("action_server.start host=%s port=%s auth=%s", host, port, bool(token))
     app.run(host=host, port=port, access_log=False, workers=1)

@@ -14,7 +14,8 @@ and the conversation is then read from the database as before.
 - A tracker in which a new session began during the turn is not kept: read back, it would
   start at that session, and the cached one would not. Nor is an empty one (Rasa saves a new
   conversation's empty tracker when it creates it, and goes on using that object).
-- Bounded (least recently saved dropped first) and short-lived (`seconds`): a conversation's
+- Bounded (least recently saved dropped first; a kept conversation with its replay history is
+  about 250 kB, so 100 of them about 25 MB) and short-lived (`seconds`): a conversation's
   text does not stay in memory long after its last turn.
 """
 
@@ -48,7 +49,7 @@ def starts_its_session(tracker: DialogueStateTracker) -> bool:
 
 
 class TrackerCache:
-    def __init__(self, max_conversations: int = 1000, seconds: float = 300.0,
+    def __init__(self, max_conversations: int = 100, seconds: float = 300.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         if max_conversations < 0 or seconds < 0:
             raise ValueError("tracker cache size and lifetime must not be negative")

@@ -128,11 +128,18 @@ class Snapshot:
     state: State  # Domain.get_active_state(tracker), unset slots included
 
     @classmethod
-    def of(cls, domain: Domain, tracker: DialogueStateTracker, hide_rule_turn: bool
-           ) -> Snapshot:
+    def of(cls, domain: Domain, tracker: DialogueStateTracker, hide_rule_turn: bool,
+           previous: Optional[Snapshot] = None) -> Snapshot:
+        state = _copy_state(domain.get_active_state(tracker))
+        if previous is not None:
+            # A kept conversation holds a snapshot per action: sub-states equal to the
+            # previous snapshot's (the slots, mostly) are that same object, kept once. Safe:
+            # what is kept is never handed out, only copies of it (fresh_state).
+            for key, sub_state in state.items():
+                if previous.state.get(key) == sub_state:
+                    state[key] = previous.state[key]
         return cls(hide_rule_turn, tracker.followup_action, tracker.latest_action_name,
-                   tracker.active_loop_name, _copy_sub_state(tracker.latest_action),
-                   _copy_state(domain.get_active_state(tracker)))
+                   tracker.active_loop_name, _copy_sub_state(tracker.latest_action), state)
 
     def fresh_state(self, previous_action: Optional[Dict[Text, Any]]) -> State:
         """A copy to hand out; its previous action is `previous_action`, as in Rasa, where
@@ -167,7 +174,9 @@ class History:
     def advance(self, domain: Domain, events: Iterable[Event]) -> None:
         for event in events:
             if isinstance(event, ActionExecuted):
-                self.snapshots.append(Snapshot.of(domain, self.replay, event.hide_rule_turn))
+                previous = self.snapshots[-1] if self.snapshots else None
+                self.snapshots.append(Snapshot.of(domain, self.replay, event.hide_rule_turn,
+                                                  previous))
             self.replay.update(event)
             self.applied.append(event)
 

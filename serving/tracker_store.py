@@ -20,7 +20,7 @@ endpoints.yml:
       url: ${POSTGRES_HOST}
       ...                       # as Rasa's SQL tracker store
       retry_seconds: 8          # optional
-      cache_conversations: 1000 # optional: trackers kept between turns (0: none)
+      cache_conversations: 100  # optional: trackers kept between turns (0: none)
       cache_seconds: 300        # optional: how long one is kept (tracker_cache.py)
 
 What was read or saved is remembered on the tracker (how many of its events are stored), so a
@@ -36,6 +36,7 @@ import itertools
 import json
 import logging
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Generator, Iterable, Optional, Text, TypeVar
 
@@ -66,7 +67,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, domain: Any = None, retry_seconds: float = 8.0,
                  host: Optional[Text] = None, worker_threads: int = 8,
-                 cache_conversations: int = 1000, cache_seconds: float = 300.0,
+                 cache_conversations: int = 100, cache_seconds: float = 300.0,
                  **kwargs: Any) -> None:
         self.retry_seconds = float(retry_seconds)
         self.cache = TrackerCache(int(cache_conversations), float(cache_seconds))
@@ -197,6 +198,23 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         return await self._retrying("retrieve", sender_id,
                                     lambda: self._retrieve_latest(sender_id))
 
+    def _rehearse(self) -> None:
+        """A turn's queries on a conversation that does not exist, the insert rolled back:
+        connections opened and statements compiled before the first visitor, nothing kept."""
+        sender_id = f"warm-up-{uuid.uuid4().hex}"
+        with self.session_scope() as session:
+            self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+            session.add(self.SQLEvent(sender_id=sender_id, type_name="action",
+                                      timestamp=time.time(), intent_name=None,
+                                      action_name="action_listen", data="{}"))
+            session.flush()
+            self._version(session, sender_id)
+            session.rollback()
+
+    async def warm_up(self) -> None:
+        await self._off_the_loop(_run(self._rehearse),
+                                 time.monotonic() + self.retry_seconds)
+
     async def retrieve_full_tracker(self, conversation_id: Text
                                     ) -> Optional[DialogueStateTracker]:
         return await self._retrying(
@@ -218,3 +236,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
 
 async def _as_coroutine(attempt: Callable[[], Awaitable[T]]) -> T:
     return await attempt()
+
+
+def _run(work: Callable[[], T]) -> Callable[[], Awaitable[T]]:
+    async def run() -> T:
+        return work()
+    return run

@@ -5,9 +5,10 @@
   in this assistant's profile. The action endpoint's session factory is replaced on this
   agent's endpoint object only.
 - A warm-up turn: the NLU graph and the policies run once on a throwaway in-memory tracker
-  (nothing is stored), the tracker store reads a conversation that does not exist (its
-  connection pool and compiled queries), and the action server's health is asked over the
-  shared connections, so the first visitor does not pay for setting any of them up.
+  (nothing is stored), the tracker store runs a turn's queries on a conversation that does
+  not exist and rolls its insert back (connections, compiled statements), and the action
+  server's health is asked over the shared connections, so the first visitor does not pay
+  for setting any of them up.
 """
 
 from __future__ import annotations
@@ -67,6 +68,13 @@ def share_action_connections(agent: Agent) -> Optional[SharedSession]:
     return shared
 
 
+def innermost_store(store: Any) -> Any:
+    """The store Rasa wraps (fail-safe, awaitable) in `_tracker_store`."""
+    while getattr(store, "_tracker_store", None) is not None:
+        store = store._tracker_store
+    return store
+
+
 def health_url(webhook_url: str) -> str:
     """The action server's /health next to its /webhook."""
     parts = urlsplit(webhook_url)
@@ -82,8 +90,11 @@ async def warm_up(agent: Agent) -> None:
         tracker.update(ActionExecuted("action_listen"))
         tracker.update(UserUttered("hello", intent={"name": "greet", "confidence": 1.0}))
         agent.predict_next_with_tracker(tracker)
-        if agent.tracker_store is not None:
-            await agent.tracker_store.retrieve(f"warm-up-{uuid.uuid4().hex}")
+        store = innermost_store(agent.tracker_store)
+        if hasattr(store, "warm_up"):
+            await store.warm_up()  # our SQL store: a turn's queries, rolled back
+        elif store is not None:
+            await store.retrieve(f"warm-up-{uuid.uuid4().hex}")
         endpoint = agent.action_endpoint
         if endpoint is not None and endpoint.url:
             async with endpoint.session() as session, session.get(

@@ -103,3 +103,14 @@ def test_an_unknown_action_is_a_404() -> None:
     _, response = create_app(PACKAGE).test_client.post("/webhook",
                                                        json=action_call("action_nope"))
     assert response.status == 404
+
+
+def test_the_wordings_are_read_at_start() -> None:
+    from actions import answer_words, faq_catalogue, quick_replies
+    from actions.server import preload_wordings
+
+    for cached in (answer_words._patterns, faq_catalogue.response_names, quick_replies._all):
+        cached.cache_clear()
+    preload_wordings()
+    for cached in (answer_words._patterns, faq_catalogue.response_names, quick_replies._all):
+        assert cached.cache_info().currsize == 1

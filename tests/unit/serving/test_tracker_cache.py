@@ -181,3 +181,12 @@ def test_a_session_start_after_the_first_event_means_not_its_own_session(domain:
     assert not starts_its_session(tracker)
     with pytest.raises(ValueError):
         TrackerCache(max_conversations=-1)
+
+
+@pytest.mark.asyncio
+async def test_the_warm_up_rehearses_a_turn_and_keeps_nothing(domain: Domain,
+                                                              tmp_path: Path) -> None:
+    trackers = store(domain, tmp_path / "t.db")
+    await trackers.warm_up()
+    with sqlite3.connect(tmp_path / "t.db") as connection:
+        assert connection.execute("SELECT count(*) FROM events").fetchone() == (0,)

@@ -71,3 +71,14 @@ async def test_the_warm_up_reads_nothing_real_and_asks_the_action_servers_health
     assert len(agent.tracker_store.read) == 1
     assert agent.tracker_store.read[0].startswith("warm-up-")
     assert health_checks == ["/health"]
+
+
+def test_the_innermost_store_is_found_under_rasas_wrappers() -> None:
+    inner = FakeStore()
+
+    class Wrapper:
+        def __init__(self, wrapped: object) -> None:
+            self._tracker_store = wrapped
+
+    assert warm_start.innermost_store(Wrapper(Wrapper(inner))) is inner
+    assert warm_start.innermost_store(None) is None
