@@ -15,7 +15,9 @@ of a turn left in the Rasa server's profile (yappi: a quarter and a tenth of its
   Rasa replays the history into a new tracker and takes a state before every action at each
   prediction, several times a turn. Here the tracker remembers the states taken so far and
   the replay tracker, and, while its applied events only grow, goes on from there; each call
-  gets fresh copies, then Rasa's own steps (rule-only features, user input) on them.
+  gets fresh copies, then Rasa's own steps (rule-only features, user input) on them. An
+  event that changes an earlier user message in place (its featurization, added entities)
+  after states were taken from it makes it start over.
 - Slots get a `__copy__` that does what `copy.copy` does for them (a new object sharing the
   attribute values), without `copy`'s generic reduce protocol.
 
@@ -37,6 +39,8 @@ from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
     ActiveLoop,
+    DefinePrevUserUtteredFeaturization,
+    EntitiesAdded,
     Event,
     Restarted,
     SessionStarted,
@@ -49,6 +53,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 PROGRESS_ATTRIBUTE = "_physio_applied_progress"
 HISTORY_ATTRIBUTE = "_physio_history_states"
 RASAS_STATES_FOR_TRACKER_HISTORY = Domain.states_for_tracker_history
+# Events that change the latest user message in place: states taken since that message
+# would read differently now, so a history holding some is computed again from the start.
+MESSAGE_CHANGERS = (DefinePrevUserUtteredFeaturization, EntitiesAdded)
 
 
 @dataclass(frozen=True)
@@ -166,6 +173,12 @@ class History:
     replay: DialogueStateTracker  # the tracker replayed through `applied`
     applied: List[Event] = field(default_factory=list)
     snapshots: List[Snapshot] = field(default_factory=list)
+    snapshots_since_message: int = 0  # taken since the latest user message
+
+    def still_true_after(self, new_events: List[Event]) -> bool:
+        """False when a new event changes a message that kept snapshots have read."""
+        return not (self.snapshots_since_message
+                    and any(isinstance(e, MESSAGE_CHANGERS) for e in new_events))
 
     def extends(self, applied: List[Event]) -> bool:
         consumed = len(self.applied)
@@ -173,7 +186,10 @@ class History:
 
     def advance(self, domain: Domain, events: Iterable[Event]) -> None:
         for event in events:
+            if isinstance(event, UserUttered):
+                self.snapshots_since_message = 0
             if isinstance(event, ActionExecuted):
+                self.snapshots_since_message += 1
                 previous = self.snapshots[-1] if self.snapshots else None
                 self.snapshots.append(Snapshot.of(domain, self.replay, event.hide_rule_turn,
                                                   previous))
@@ -185,7 +201,8 @@ def _history(domain: Domain, tracker: DialogueStateTracker) -> History:
     applied = tracker.applied_events()
     history = tracker.__dict__.get(HISTORY_ATTRIBUTE)
     if not (isinstance(history, History) and history.domain() is domain
-            and history.extends(applied)):
+            and history.extends(applied)
+            and history.still_true_after(applied[len(history.applied):])):
         history = History(weakref.ref(domain), tracker.init_copy())
         tracker.__dict__[HISTORY_ATTRIBUTE] = history
     history.advance(domain, applied[len(history.applied):])

@@ -35,6 +35,7 @@ import contextlib
 import itertools
 import json
 import logging
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -147,7 +148,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         """One attempt on a worker thread (with an event loop of its own), waited for no
         longer than the retry window. A timed-out attempt's thread finishes on its own."""
         loop = asyncio.get_running_loop()
-        job = loop.run_in_executor(self._workers, lambda: asyncio.run(_as_coroutine(attempt)))
+        job = loop.run_in_executor(self._workers, _on_this_threads_loop, attempt)
         return await asyncio.wait_for(job, timeout=max(deadline - time.monotonic(), 0.05))
 
     def _version(self, session: Session, sender_id: Text) -> Version:
@@ -234,8 +235,17 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         await self._retrying("save", tracker.sender_id, attempt)
 
 
-async def _as_coroutine(attempt: Callable[[], Awaitable[T]]) -> T:
-    return await attempt()
+_thread_loops = threading.local()
+
+
+def _on_this_threads_loop(attempt: Callable[[], Awaitable[T]]) -> T:
+    """Runs an attempt on the worker thread's own event loop, made once per thread (a new
+    loop per call, as `asyncio.run` makes, was a measurable part of a turn)."""
+    loop = getattr(_thread_loops, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = asyncio.new_event_loop()
+        _thread_loops.loop = loop
+    return loop.run_until_complete(attempt())
 
 
 def _run(work: Callable[[], T]) -> Callable[[], Awaitable[T]]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import inspect
+import os
 from typing import List
 
 from hypothesis import given, settings
@@ -195,7 +196,7 @@ def spoil(states: list) -> None:
                 sub_state["spoiled"] = True
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=int(os.environ.get("REPLAY_EXAMPLES", "300")), deadline=None)
 @given(st.lists(st.tuples(domain_events, st.booleans()), max_size=30), st.booleans(),
        st.sampled_from(RULE_ONLY))
 def test_resumed_history_states_are_rasas(history: list, ignore: bool,
@@ -233,3 +234,14 @@ def test_a_copied_tracker_does_not_copy_the_domain() -> None:
     duplicate = copy.deepcopy(tracker)
     assert duplicate.__dict__[tracker_replay.HISTORY_ATTRIBUTE].domain() is DOMAIN
     assert our_states(duplicate, False, None) == rasas_states(duplicate, False, None)
+
+
+def test_a_message_featurized_after_states_were_taken_from_it() -> None:
+    """Found by hypothesis: the featurization event changes the message object in place,
+    so the states taken since it are taken again (as Rasa's full replay would read them)."""
+    tracker = DialogueStateTracker("visitor", DOMAIN.slots)
+    tracker.update(UserUttered("hi", {"name": "greet", "confidence": 1.0}), DOMAIN)
+    tracker.update(ActionExecuted("action_listen"), DOMAIN)
+    our_states(tracker, False, None)
+    tracker.update(DefinePrevUserUtteredFeaturization(False), DOMAIN)
+    assert our_states(tracker, False, None) == rasas_states(tracker, False, None)
