@@ -6,9 +6,10 @@
   agent's endpoint object only.
 - A warm-up turn: the NLU graph and the policies run once on a throwaway in-memory tracker
   (nothing is stored), the tracker store runs a turn's queries on a conversation that does
-  not exist and rolls its insert back (connections, compiled statements), and the action
-  server's health is asked over the shared connections, so the first visitor does not pay
-  for setting any of them up.
+  not exist and rolls its insert back (connections, compiled statements), the lock store
+  locks and frees a conversation that does not exist (Redis: connection, script), and the
+  action server's health is asked over the shared connections, so the first visitor does
+  not pay for setting any of them up.
 """
 
 from __future__ import annotations
@@ -82,8 +83,8 @@ def health_url(webhook_url: str) -> str:
 
 
 async def warm_up(agent: Agent) -> None:
-    """One NLU parse, one policy prediction, one read of a conversation that does not exist
-    and one action server health check: nothing is stored."""
+    """One NLU parse, one policy prediction, a rehearsal of a turn's database queries, one
+    lock and one action server health check: nothing is stored."""
     try:
         await agent.parse_message("hello, my lower back is sore")
         tracker = DialogueStateTracker("warm-up", agent.domain.slots if agent.domain else [])
@@ -95,6 +96,9 @@ async def warm_up(agent: Agent) -> None:
             await store.warm_up()  # our SQL store: a turn's queries, rolled back
         elif store is not None:
             await store.retrieve(f"warm-up-{uuid.uuid4().hex}")
+        if agent.lock_store is not None:  # Redis: its connection and the lock script
+            async with agent.lock_store.lock(f"warm-up-{uuid.uuid4().hex}"):
+                pass
         endpoint = agent.action_endpoint
         if endpoint is not None and endpoint.url:
             async with endpoint.session() as session, session.get(

@@ -30,7 +30,19 @@ class FakeStore:
 
 class FakeAgent:
     def __init__(self, endpoint: EndpointConfig) -> None:
+        from rasa.core.lock_store import InMemoryLockStore
+
+        class RecordingLockStore(InMemoryLockStore):
+            def __init__(self) -> None:
+                super().__init__()
+                self.locked: List[str] = []
+
+            def lock(self, conversation_id: str, *args: Any, **kwargs: Any) -> Any:
+                self.locked.append(conversation_id)
+                return super().lock(conversation_id, *args, **kwargs)
+
         self.domain = None
+        self.lock_store = RecordingLockStore()
         self.tracker_store = FakeStore()
         self.action_endpoint = endpoint
         self.parsed: List[str] = []
@@ -71,6 +83,8 @@ async def test_the_warm_up_reads_nothing_real_and_asks_the_action_servers_health
     assert len(agent.tracker_store.read) == 1
     assert agent.tracker_store.read[0].startswith("warm-up-")
     assert health_checks == ["/health"]
+    assert [c[:8] for c in agent.lock_store.locked] == ["warm-up-"]
+    assert agent.lock_store.conversation_locks == {}  # locked and freed
 
 
 def test_the_innermost_store_is_found_under_rasas_wrappers() -> None:
