@@ -93,4 +93,5 @@ def validate_action_result(_action: RemoteAction, result: Dict[Text, Any]) -> bo
 
 
 def install() -> None:
+    _schema()  # compiled now, at start, not during the first visitor's turn
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[assignment]

@@ -45,4 +45,5 @@ def resolve_by_type(type_name: Text,
 
 
 def install() -> None:
+    _rebuild()  # the table now, at start, not during the first visitor's turn
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
