@@ -10,6 +10,7 @@ from aiohttp import web
 from rasa.utils.endpoints import EndpointConfig
 
 from serving import warm_start
+from tests.standins.runner import LocalServer
 
 
 def test_the_health_url_sits_next_to_the_webhook() -> None:
@@ -65,20 +66,16 @@ async def test_the_warm_up_reads_nothing_real_and_asks_the_action_servers_health
 
     app = web.Application()
     app.router.add_get("/health", health)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    server = await LocalServer(app).start()
     try:
-        endpoint = EndpointConfig(url=f"http://127.0.0.1:{port}/webhook")
+        endpoint = EndpointConfig(url=f"{server.base_url}/webhook")
         agent = FakeAgent(endpoint)
         shared = warm_start.SharedSession(endpoint)
         endpoint.session = shared  # type: ignore[method-assign]
         await warm_start.warm_up(agent)  # type: ignore[arg-type]
         await shared.close()
     finally:
-        await runner.cleanup()
+        await server.stop()
     assert agent.parsed and agent.predicted == 1
     assert len(agent.tracker_store.read) == 1
     assert agent.tracker_store.read[0].startswith("warm-up-")
