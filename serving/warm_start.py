@@ -3,7 +3,7 @@
 - Keeps one HTTP connection pool to the action server: Rasa 3.6 opens a new aiohttp session
   (and a new TCP connection) for every action call, a seventh of the server's time per turn
   in this assistant's profile. The action endpoint's session factory is replaced on this
-  agent's endpoint object only.
+  agent's endpoint object only. Its requests are encoded by ujson (json_encoding.py).
 - A warm-up turn: the NLU graph and the policies run once on a throwaway in-memory tracker
   (nothing is stored), the tracker store runs a turn's queries on a conversation that does
   not exist and rolls its insert back (connections, compiled statements), the lock store
@@ -24,6 +24,8 @@ from rasa.core.agent import Agent
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
+
+from serving import json_encoding
 
 logger = logging.getLogger(__name__)
 ACTION_TIMEOUT_S = 300  # Rasa's own DEFAULT_REQUEST_TIMEOUT for action calls
@@ -49,7 +51,8 @@ class SharedSession:
                 headers=self.endpoint.headers,
                 auth=aiohttp.BasicAuth(basic["username"], basic["password"]) if basic else None,
                 timeout=aiohttp.ClientTimeout(total=ACTION_TIMEOUT_S),
-                connector=aiohttp.TCPConnector(limit=64, keepalive_timeout=IDLE_CONNECTION_S))
+                connector=aiohttp.TCPConnector(limit=64, keepalive_timeout=IDLE_CONNECTION_S),
+                json_serialize=json_encoding.dumps)
         return self._session
 
     async def __aexit__(self, *exc: Any) -> bool:
