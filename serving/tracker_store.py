@@ -71,8 +71,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                  cache_conversations: int = 100, cache_seconds: float = 300.0,
                  **kwargs: Any) -> None:
         self.retry_seconds = float(retry_seconds)
+        self.worker_threads = int(worker_threads)
         self.cache = TrackerCache(int(cache_conversations), float(cache_seconds))
-        self._workers = ThreadPoolExecutor(max_workers=int(worker_threads),
+        self._workers = ThreadPoolExecutor(max_workers=self.worker_threads,
                                            thread_name_prefix="tracker-store")
         super().__init__(domain=domain, host=host, **kwargs)
         self._check_schema()
@@ -85,11 +86,13 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         """Pooled connections, WAL journal, NORMAL sync: a commit survives a crash of the
         process (the guarantee `make run` promises) without opening a connection and an fsync
         per query, which was about a third of the server's time per turn on these machines
-        (SQLAlchemy 1.4 opens and closes a connection per session for an SQLite file)."""
+        (SQLAlchemy 1.4 opens and closes a connection per session for an SQLite file). One
+        pooled connection per worker thread: a smaller pool opened and closed overflow
+        connections under load. No ping before each use: a file has no server to lose."""
         url = self.engine.url
         self.engine.dispose()
-        self.engine = create_engine(url, poolclass=QueuePool, pool_size=4, max_overflow=4,
-                                    pool_pre_ping=True,
+        self.engine = create_engine(url, poolclass=QueuePool, pool_size=self.worker_threads,
+                                    max_overflow=4, pool_pre_ping=False,
                                     connect_args={"check_same_thread": False, "timeout": 30})
         self.sessionmaker = sessionmaker(bind=self.engine)
 

@@ -93,3 +93,11 @@ async def test_a_failed_turn_does_not_try_the_database_again(
     with pytest.raises(TrackerStoreUnavailable):
         await trackers.retrieve("visitor-3")
     assert tried >= 1 and calls == tried
+
+
+def test_an_sqlite_file_keeps_one_connection_per_worker_thread_and_no_ping(
+        domain: Domain, tmp_path: Path) -> None:
+    trackers = ResilientSQLTrackerStore(domain=domain, dialect="sqlite",
+                                        db=str(tmp_path / "trackers.db"), worker_threads=3)
+    assert trackers.engine.pool.size() == 3
+    assert trackers.engine.pool._pre_ping is False
