@@ -9,7 +9,7 @@
 - Less work per turn, each with Rasa's own results: stored events' classes from a table
   (event_types.py), the history's replay resumed (tracker_replay.py), rule matching that
   stops where no rule reaches (rule_matching.py), the action payload without deep copies
-  (action_payload.py).
+  (action_payload.py), the model's graph run in a plan worked out once (graph_runner.py).
 - Pooled connections to the action server and a warm-up turn (warm_start.py).
 - The clinic's details as slot defaults, in case the action server is down (clinic_defaults.py).
 """
@@ -31,6 +31,7 @@ from serving import (
     clinic_defaults,
     event_types,
     failure_detector,
+    graph_runner,
     rule_matching,
     tracker_replay,
     warm_start,
@@ -75,6 +76,7 @@ def attach(app: Sanic, env: Optional[Mapping[str, str]] = None) -> None:
     tracker_replay.install()
     rule_matching.install()
     action_payload.install()
+    graph_runner.install()
 
     async def api_only_from_allowed_networks(request: Request) -> Optional[HTTPResponse]:
         if is_public_path(request.path) or client_allowed(request.ip, networks):
