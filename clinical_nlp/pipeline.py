@@ -22,7 +22,8 @@ import spacy
 from spacy.language import Language
 from spacy.pipeline import EntityRuler, SpanRuler
 
-from clinical_nlp import negation, resolver, tokenizer  # noqa: F401  (registers the factories)
+# negation, resolver, tokenizer: imported to register their factories.
+from clinical_nlp import anchored_matching, negation, resolver, tokenizer  # noqa: F401
 from clinical_nlp.negation import DEFAULT_TRIGGERS_PATH, NegationScope, load_triggers
 from clinical_nlp.pattern_files import (
     PACKAGE_DIR,
@@ -47,6 +48,7 @@ _SOURCE_FILES = (
     "numbers.py",
     "extract.py",
     "tokenizer.py",
+    "anchored_matching.py",
 )
 
 PathLike = Union[str, Path]
@@ -120,6 +122,7 @@ def build_pipeline(
         "clinical_resolver",
         config={"overlay_key": OVERLAY_KEY, "topic_key": TOPIC_KEY, "output_key": OUTPUT_KEY},
     )
+    anchored_matching.install(nlp)
     return nlp
 
 
@@ -150,7 +153,9 @@ def load_pipeline(path: PathLike) -> Language:
     directory = Path(path)
     if not (directory / "config.cfg").is_file():
         raise FileNotFoundError(f"{directory}: not a saved clinical_nlp pipeline (no config.cfg)")
-    return spacy.load(directory)
+    nlp = spacy.load(directory)
+    anchored_matching.install(nlp)
+    return nlp
 
 
 def pipeline_fingerprint(
