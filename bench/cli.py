@@ -144,7 +144,8 @@ def method(workload: Workload, scripts: Mapping[str, Sequence[Script]]) -> List[
         "Both bots run `rasa run` (REST channel, HTTP API enabled, one Sanic worker, in-memory "
         "lock store) with an SQL tracker store on SQLite in a temporary folder; this assistant "
         "with its action server (`python -m actions.server`), started as the integration tests "
-        "start it. The load generator (aiohttp) runs on the same machine.",
+        "start it. The load generator (aiohttp) runs on the same machine; each conversation "
+        "is a client of its own, on its own kept-alive connection.",
         "Several workers (when measured): the same, with `SANIC_WORKERS=N` and the Redis lock "
         "store (serving/lock_store.py, as in production; Rasa refuses several workers over "
         "its in-memory lock store); the tracker store stays the same SQLite file, shared by "

@@ -2,7 +2,11 @@
 
 `run_load` runs a list of conversations with `concurrency` visitors at once; each visitor sends
 its conversation's turns one after the other (the next turn only after the reply) and then takes
-the next conversation from the list. Every conversation has its own sender id. A turn is an
+the next conversation from the list. Every conversation has its own sender id and its own
+HTTP connection (kept alive for its turns), as each visitor is a browser or phone of its own:
+conversations sharing a pool of a few long-lived connections would all stay with the server
+worker that happened to accept those connections (Sanic's workers share one socket), which
+made a run with several workers a draw of how the connections fell. A turn is an
 error when the HTTP status is not 200, the request failed or timed out, the body is not a JSON
 list, or the reply is empty where one was expected.
 """
@@ -121,22 +125,22 @@ async def run_load(base_url: str, scripts: Sequence[Script], concurrency: int,
         queue.put_nowait((index, conversation))
     result = LoadResult(concurrency=concurrency, elapsed_s=0.0)
 
-    async def visitor(session: aiohttp.ClientSession) -> None:
+    async def visitor() -> None:
         while True:
             try:
                 index, conversation = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
             sender = new_sender(sender_prefix, index)
-            for number, turn in enumerate(conversation.turns):
-                latency_ms, error = await send_turn(session, url, sender, turn, timeout_s)
-                result.turns.append(TurnResult(index, number, latency_ms, error))
+            connector = aiohttp.TCPConnector(limit=1, force_close=False)
+            async with aiohttp.ClientSession(connector=connector) as session:
+                for number, turn in enumerate(conversation.turns):
+                    latency_ms, error = await send_turn(session, url, sender, turn, timeout_s)
+                    result.turns.append(TurnResult(index, number, latency_ms, error))
 
-    connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        started = time.perf_counter()
-        await asyncio.gather(*(visitor(session) for _ in range(min(concurrency, len(scripts)))))
-        result.elapsed_s = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.gather(*(visitor() for _ in range(min(concurrency, len(scripts)))))
+    result.elapsed_s = time.perf_counter() - started
     return result
 
 

@@ -100,3 +100,19 @@ def test_an_unreachable_server_gives_errors_not_an_exception() -> None:
     assert len(result.errors) == 2
     assert all(t.latency_ms is None for t in result.turns)
     assert result.error_summary().startswith("request failed")
+
+
+def test_each_conversation_has_a_connection_of_its_own_kept_for_its_turns() -> None:
+    connection_of: Dict[str, set] = {}
+
+    async def rest(request: web.Request) -> web.Response:
+        body = await request.json()
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        connection_of.setdefault(body["sender"], set()).add(peer)
+        return web.json_response([{"text": "ok"}])
+
+    scripts = [script("a", "1", "2", "3")] * 4
+    result = serve_and_load(rest, scripts, concurrency=2)
+    assert not result.errors
+    assert all(len(peers) == 1 for peers in connection_of.values())  # kept alive
+    assert len(set().union(*connection_of.values())) == 4  # one per conversation
