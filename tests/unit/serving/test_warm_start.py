@@ -93,3 +93,17 @@ def test_the_innermost_store_is_found_under_rasas_wrappers() -> None:
 
     assert warm_start.innermost_store(Wrapper(Wrapper(inner))) is inner
     assert warm_start.innermost_store(None) is None
+
+
+def test_what_start_up_built_is_left_out_of_full_collections() -> None:
+    import gc
+
+    built_at_start_up = [[] for _ in range(100)]
+    gc.unfreeze()
+    try:
+        warm_start.freeze_startup_objects()
+        assert gc.get_freeze_count() >= len(built_at_start_up)
+        gc.collect()
+        assert gc.get_freeze_count() >= len(built_at_start_up)  # full passes leave them be
+    finally:
+        gc.unfreeze()
