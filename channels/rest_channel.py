@@ -63,7 +63,7 @@ class GuardedRestInput(RestInput):
 
         @webhook.listener("after_server_start")
         async def get_ready(app: Sanic, _loop: Any) -> None:
-            await server_hooks.get_ready(app)
+            await server_hooks.on_serving(app)
 
         @webhook.listener("before_server_stop")
         async def release(app: Sanic, _loop: Any) -> None:

@@ -100,6 +100,13 @@ async def get_ready(app: Sanic) -> None:
     await warm_start.warm_up(agent)
 
 
+async def on_serving(app: Sanic) -> None:
+    """Once Sanic listens: gets ready here only if start-up did not already (a plain
+    `rasa run`, not `serving.rasa_server`, which gets ready before serving)."""
+    logger.info("server.serving ready_before=%s", bool(getattr(app.ctx, "physio_ready", False)))
+    await get_ready(app)
+
+
 async def release(app: Sanic) -> None:
     shared = getattr(app.ctx, "action_connections", None)
     if shared is not None:

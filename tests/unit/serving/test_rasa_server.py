@@ -1,11 +1,16 @@
-"""The Rasa server's process runs without JAX, and TensorFlow and Rasa still import and work."""
+"""The Rasa server's process runs without JAX, and TensorFlow and Rasa still import and work;
+loading the model also gets the server ready, before it serves."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, List
 
+import pytest
+
+import serving.rasa_server
 from scripts.services import Settings, assistant_services
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -43,3 +48,46 @@ def test_the_launcher_is_rasas_command_line() -> None:
 def test_the_rasa_service_is_started_through_the_launcher() -> None:
     rasa = next(s for s in assistant_services(Settings(token="t"), {}) if s.name == "rasa")
     assert list(rasa.argv[1:4]) == ["-m", "serving.rasa_server", "run"]
+
+
+def test_rasa_loads_its_model_through_the_name_we_wrap_before_serving() -> None:
+    """serving.rasa_server wraps `rasa.core.run.load_agent_on_start`: Rasa must still look it
+    up by that name when it registers its before-serving step (fails on a Rasa change)."""
+    import inspect
+
+    import rasa.core.run
+
+    source = inspect.getsource(rasa.core.run.serve_application)
+    assert "partial(load_agent_on_start," in source
+    assert '"before_server_start"' in source
+
+
+@pytest.mark.asyncio
+async def test_loading_the_model_also_gets_the_server_ready_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import rasa.core.run
+
+    from serving import server_hooks
+
+    loaded: List[Any] = []
+    readied: List[Any] = []
+
+    async def load_agent_on_start(model_path: Any, endpoints: Any, remote_storage: Any,
+                                  app: Any, loop: Any) -> str:
+        loaded.append((model_path, app))
+        return "agent"
+
+    async def get_ready(app: Any) -> None:
+        assert loaded, "the server got ready before its model was loaded"
+        readied.append(app)
+
+    monkeypatch.setattr(rasa.core.run, "load_agent_on_start", load_agent_on_start)
+    monkeypatch.setattr(server_hooks, "get_ready", get_ready)
+    serving.rasa_server.ready_before_serving()
+    wrapped = rasa.core.run.load_agent_on_start
+    serving.rasa_server.ready_before_serving()  # a second call does not wrap twice
+    assert rasa.core.run.load_agent_on_start is wrapped
+
+    app = object()
+    assert await wrapped("models/", None, None, app, None) == "agent"
+    assert loaded == [("models/", app)] and readied == [app]

@@ -1,0 +1,33 @@
+"""The Rasa server gets ready before it serves: a rehearsed conversation per worker, in memory,
+that leaves nothing in the conversation store."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from contextlib import closing
+
+from tests.integration.harness import Assistant
+
+
+def rasa_log(assistant: Assistant) -> str:
+    return (assistant.group.log_dir / "rasa.log").read_text(errors="replace")
+
+
+def test_the_server_rehearses_a_conversation_before_it_takes_visitors(
+        assistant: Assistant) -> None:
+    log = rasa_log(assistant)
+    rehearsed = re.search(r"server\.warm_up\.rehearsed turns=(\d+) replies=(\d+)", log)
+    assert rehearsed, "no rehearsal in the Rasa log"
+    assert int(rehearsed.group(2)) >= int(rehearsed.group(1))  # every turn was answered
+    assert "server.warm_up.failed" not in log
+    assert "server.serving ready_before=True" in log
+    assert log.index("server.warm_up.done") < log.index("server.serving")
+
+
+def test_the_rehearsal_leaves_nothing_in_the_conversation_store(assistant: Assistant) -> None:
+    assistant.send("it-after-warm-up", "hi")  # the store has been written to by now
+    with closing(sqlite3.connect(assistant.workdir / "tracker.db")) as db:
+        senders = {row[0] for row in db.execute("SELECT DISTINCT sender_id FROM events")}
+    assert "it-after-warm-up" in senders
+    assert not [s for s in senders if s.startswith("warm-up")]
