@@ -9,8 +9,10 @@
 - Less work per turn, each with Rasa's own results: stored events' classes from a table
   (event_types.py), the history's replay resumed (tracker_replay.py), rule matching that
   stops where no rule reaches (rule_matching.py), the action payload without deep copies
-  (action_payload.py), the model's graph run in a plan worked out once (graph_runner.py).
-- Pooled connections to the action server and a warm-up turn (warm_start.py).
+  (action_payload.py) and with each event encoded to JSON once (event_json.py), the model's
+  graph run in a plan worked out once (graph_runner.py).
+- Pooled connections to the action server and a rehearsed conversation before serving
+  (warm_start.py, rasa_server.py).
 - The clinic's details as slot defaults, in case the action server is down (clinic_defaults.py).
 """
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import logging
 import threading
 import time
@@ -51,7 +50,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from privacy import conversation_ref
-from serving import turn_state
+from serving import event_json, turn_state
 from serving.tracker_cache import TrackerCache, Version
 
 logger = logging.getLogger(__name__)
@@ -190,7 +189,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                     timestamp=data.get("timestamp"),
                     intent_name=data.get("parse_data", {}).get("intent", {}).get(
                         INTENT_NAME_KEY),
-                    action_name=data.get("name"), data=json.dumps(data)))
+                    action_name=data.get("name"), data=event_json.text(event_)))
             session.flush()
             version = self._version(session, tracker.sender_id) if self.cache.enabled else None
             session.commit()

@@ -50,3 +50,29 @@ def test_what_json_refuses_fails_as_json_fails(value: Any) -> None:
     with pytest.raises(TypeError) as standard:
         json.dumps(value)
     assert str(ours.value) == str(standard.value)
+
+
+def test_encoded_events_are_spliced_into_an_action_call() -> None:
+    events = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": "hi \u00e9"}]
+    call = {"next_action": "action_x", "tracker": {
+        "sender_id": "visitor", "events": json_encoding.EncodedEvents(
+            [json.dumps(event) for event in events]), "slots": {"a": 1}}, "version": "3.6.21"}
+    decoded = json.loads(json_encoding.dumps(call))
+    assert decoded == {"next_action": "action_x", "version": "3.6.21", "tracker": {
+        "sender_id": "visitor", "slots": {"a": 1}, "events": events}}
+    assert call["tracker"]["events"].texts  # the request itself is left as it was
+
+
+@pytest.mark.parametrize("call", [
+    {"tracker": {"events": json_encoding.EncodedEvents([])}},
+    {"next_action": "x", "tracker": {"events": json_encoding.EncodedEvents(['{"event":"a"}'])}},
+])
+def test_edge_shapes_of_an_action_call_stay_valid_json(call: Any) -> None:
+    decoded = json.loads(json_encoding.dumps(call))
+    assert decoded["tracker"]["events"] == [json.loads(t)
+                                            for t in call["tracker"]["events"].texts]
+
+
+def test_other_encoders_refuse_encoded_events_rather_than_write_something_else() -> None:
+    with pytest.raises(TypeError):
+        json.dumps({"tracker": {"events": json_encoding.EncodedEvents([])}})

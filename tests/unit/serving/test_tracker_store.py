@@ -101,3 +101,18 @@ def test_an_sqlite_file_keeps_one_connection_per_worker_thread_and_no_ping(
                                         db=str(tmp_path / "trackers.db"), worker_threads=3)
     assert trackers.engine.pool.size() == 3
     assert trackers.engine.pool._pre_ping is False
+
+
+@pytest.mark.asyncio
+async def test_each_event_is_stored_as_rasas_own_json(domain: Domain, tmp_path: Path) -> None:
+    """The stored text is the one encoded once for action calls (event_json.py); Rasa reads
+    it back with the standard library, so it must decode to the event's own dict."""
+    import json
+    import sqlite3
+
+    tracker = conversation(domain, "visitor-json")
+    await store(domain, tmp_path).save(tracker)
+    with sqlite3.connect(tmp_path / "trackers.db") as db:
+        stored = [json.loads(row[0]) for row in db.execute(
+            "SELECT data FROM events WHERE sender_id = 'visitor-json' ORDER BY id")]
+    assert stored == [json.loads(json.dumps(event.as_dict())) for event in tracker.events]
