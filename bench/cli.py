@@ -157,10 +157,12 @@ def method(workload: Workload, scripts: Mapping[str, Sequence[Script]]) -> List[
         "default config.",
         "Start to first answer: from starting the Rasa process (the action server already "
         "healthy) to the first non-empty reply to `hi` on `POST /webhooks/rest/webhook`, "
-        "polled every 0.1 s.",
-        f"Visitors 1 and 10: right after the first answer, {workload.cold_visitors} whole "
-        "conversations one after the other; the latency of the first turn of the 1st and the "
-        f"{workload.cold_visitors}th (same script).",
+        f"polled every 0.1 s; the Rasa server is started {workload.runs} time(s) (once per "
+        "run; the median is given).",
+        f"Visitors 1 and 10: at each start, right after the first answer, "
+        f"{workload.cold_visitors} whole conversations one after the other; the latency of the "
+        f"first turn of the 1st and the {workload.cold_visitors}th (same script); medians over "
+        "the starts. The runs' load measurements follow the last start.",
         f"1 visitor: after one warm-up conversation, whole conversations one after the other "
         f"until at least {workload.single_messages} turns; latency of each turn (the REST call, "
         "so action server calls included).",

@@ -96,6 +96,7 @@ class Runner:
         self.group = ProcessGroup(log_dir)
         self.sampler = MemorySampler()
         self.probe_text = probe_text
+        self.start_seconds: List[float] = []
 
     @property
     def base_url(self) -> str:
@@ -151,21 +152,47 @@ class Runner:
                                  f"{self.group.log_tail(service.name)}")
             self.figures.actions_ready_s = time.monotonic() - started
             self.say(f"{service.name} healthy after {self.figures.actions_ready_s:.1f} s")
+        self.start_rasa()
+
+    def start_rasa(self) -> float:
+        """Starts the Rasa server; the seconds to its first answer."""
         started = time.monotonic()
         child = self.group.start(self.rasa)
-        self.sampler.watch(self.rasa.name, child.pid)
-        self.figures.start_to_first_answer_s = wait_first_answer(
+        self.sampler.watch(self.rasa.name, child.pid, fresh=True)
+        seconds = wait_first_answer(
             self.base_url, self.probe_text, started,
             started + self.workload.start_timeout_s, alive=running(child),
             describe_death=lambda: self.group.log_tail(self.rasa.name))
-        self.say(f"first answer {self.figures.start_to_first_answer_s:.1f} s after start")
+        self.say(f"first answer {seconds:.1f} s after start")
+        self.start_seconds.append(seconds)
+        self.figures.start_to_first_answer_s = median_or_none(self.start_seconds)
+        return seconds
+
+    def measure_starts(self) -> None:
+        """At each of `runs` starts of the Rasa server (the first one already made), the first
+        visitors one after the other; medians over the starts (one turn against one turn is
+        too few to compare)."""
+        w = self.workload
+        firsts: List[Optional[float]] = []
+        tenths: List[Optional[float]] = []
+        colds: List[LoadFigures] = []
+        for start in range(1, w.runs + 1):
+            if start > 1:
+                self.group.stop(self.rasa.name)
+                self.start_rasa()
+            tag = f"start {start}/{w.runs} " if w.runs > 1 else ""
+            cold = self.load(f"{tag}first-visitors",
+                             cold_start_order(self.scripts, w.cold_visitors), 1)
+            firsts.append(cold.first_turn_ms(0))
+            tenths.append(cold.first_turn_ms(w.cold_visitors - 1))
+            colds.append(load_figures(cold))
+            self.figures.first_visitor_ms = median_or_none(firsts)
+            self.figures.tenth_visitor_ms = median_or_none(tenths)
+            self.figures.first_visitors = combine(colds)
 
     def measure(self) -> None:
         w = self.workload
-        cold = self.load("first-visitors", cold_start_order(self.scripts, w.cold_visitors), 1)
-        self.figures.first_visitor_ms = cold.first_turn_ms(0)
-        self.figures.tenth_visitor_ms = cold.first_turn_ms(w.cold_visitors - 1)
-        self.figures.first_visitors = load_figures(cold)
+        self.measure_starts()
         self.load("warm-up", self.scripts[:1], 1)
         singles: List[LoadFigures] = []
         cpu: Dict[str, List[Optional[float]]] = {s.name: [] for s in self.services}

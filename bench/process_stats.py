@@ -120,9 +120,13 @@ class MemorySampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="memory-sampler", daemon=True)
 
-    def watch(self, name: str, pid: int) -> None:
+    def watch(self, name: str, pid: int, fresh: bool = False) -> None:
+        """Samples `pid` under `name` from now on. `fresh`: a restart, so the processes
+        counted under `name` (and their sum) are the new ones only; the largest peak stays."""
         with self._lock:
             self._pids[name] = pid
+            if fresh:
+                self._each.pop(name, None)
         self.sample()
 
     def start(self) -> MemorySampler:

@@ -102,3 +102,22 @@ def test_the_sampler_keeps_each_process_of_a_tree() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_restarted_process_is_counted_afresh_and_the_peak_is_kept() -> None:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        sampler = MemorySampler(interval_s=0.01).start()
+        sampler.watch("rasa", os.getpid())
+        first_peak = sampler.peaks()["rasa"]
+        sampler.watch("rasa", child.pid, fresh=True)  # the server started again
+        sampler.stop()
+        assert sampler.process_counts()["rasa"] == 1  # the new process only
+        assert sampler.peaks()["rasa"] >= first_peak
+        assert sampler.totals()["rasa"] < first_peak  # the small new process, not the sum
+    finally:
+        child.kill()
+        child.wait()
