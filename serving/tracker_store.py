@@ -26,6 +26,11 @@ endpoints.yml:
 What was read or saved is remembered on the tracker (how many of its events are stored), so a
 save appends the new events without first counting the stored ones (Rasa's way, kept for a
 tracker this store did not read).
+
+The new events are written with one multi-row INSERT of SQLAlchemy Core into Rasa's own table
+(the same columns and values as Rasa's ORM objects), and the conversation's version with one
+prepared Core query: the ORM's unit of work (one INSERT per event on SQLite, an identity map
+nothing here reads) was about a twentieth of the Rasa server's CPU per turn under load.
 """
 
 from __future__ import annotations
@@ -38,13 +43,23 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Awaitable, Callable, Generator, Iterable, Optional, Text, TypeVar
+from typing import (
+    Any,
+    Awaitable,
+    Callable,
+    Dict,
+    Generator,
+    Iterable,
+    Optional,
+    Text,
+    TypeVar,
+)
 
 from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy import create_engine, event, func
+from sqlalchemy import bindparam, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -75,6 +90,10 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         self._workers = ThreadPoolExecutor(max_workers=self.worker_threads,
                                            thread_name_prefix="tracker-store")
         super().__init__(domain=domain, host=host, **kwargs)
+        table = self.SQLEvent.__table__
+        self._insert_events = table.insert()
+        self._version_query = select(func.count(table.c.id), func.max(table.c.id)).where(
+            table.c.sender_id == bindparam("sender_id"))
         self._check_schema()
         # Connections dropped by a database restart are replaced, not reused.
         self.engine.pool._pre_ping = True
@@ -154,9 +173,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         return await asyncio.wait_for(job, timeout=max(deadline - time.monotonic(), 0.05))
 
     def _version(self, session: Session, sender_id: Text) -> Version:
-        count, highest = session.query(func.count(self.SQLEvent.id),
-                                       func.max(self.SQLEvent.id)).filter(
-            self.SQLEvent.sender_id == sender_id).one()
+        count, highest = session.execute(self._version_query, {"sender_id": sender_id}).one()
         return int(count), highest
 
     async def _retrieve_latest(self, sender_id: Text) -> Optional[DialogueStateTracker]:
@@ -182,15 +199,10 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         self.cache.forget(tracker.sender_id)
         with self.session_scope() as session:
-            for event_ in self._events_to_store(session, tracker):
-                data = event_.as_dict()
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id, type_name=event_.type_name,
-                    timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get(
-                        INTENT_NAME_KEY),
-                    action_name=data.get("name"), data=event_json.text(event_)))
-            session.flush()
+            rows = [event_row(tracker.sender_id, event_)
+                    for event_ in self._events_to_store(session, tracker)]
+            if rows:
+                session.execute(self._insert_events, rows)
             version = self._version(session, tracker.sender_id) if self.cache.enabled else None
             session.commit()
         tracker.__dict__[STORED_EVENTS] = len(tracker.events)
@@ -235,6 +247,15 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             await self._save_and_keep(tracker)
 
         await self._retrying("save", tracker.sender_id, attempt)
+
+
+def event_row(sender_id: Text, event_: Event) -> Dict[str, Any]:
+    """The row Rasa 3.6.21's SQL store writes for an event (its `save`)."""
+    data = event_.as_dict()
+    return {"sender_id": sender_id, "type_name": event_.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"), "data": event_json.text(event_)}
 
 
 _thread_loops = threading.local()
