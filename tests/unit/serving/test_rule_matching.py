@@ -17,7 +17,9 @@ RASAS_GET_POSSIBLE_KEYS = RulePolicy._get_possible_keys
 RASAS_IS_RULE_APPLICABLE = RulePolicy._is_rule_applicable
 SOURCES_SHA256 = "2f6b2f5eebee8ecbc516865a521c3a2f2b2b19983284ee8b850b0d27f472c077"
 
-actions = st.sampled_from(["action_listen", "utter_greet", "assessment_form", "action_triage"])
+# "" and SHOULD_NOT_BE_SET: rules whose last state requires no named previous action
+actions = st.sampled_from(["action_listen", "utter_greet", "assessment_form", "action_triage",
+                           "", SHOULD_NOT_BE_SET])
 sub_states = {
     "user": st.fixed_dictionaries({}, optional={
         "intent": st.sampled_from(["greet", "deny", "describe_pain"]),
@@ -63,6 +65,22 @@ def test_the_same_rules_match_as_in_rasa(rules: list, conversation: list) -> Non
     lookup = {rule_key(rule): "utter_x" for rule in rules}
     assert Ours()._get_possible_keys(lookup, conversation) == Rasas()._get_possible_keys(
         lookup, conversation)
+
+
+def test_the_latest_turn_is_checked_only_for_rules_filed_under_its_previous_action() -> None:
+    listen = {"prev_action": {"action_name": "action_listen"}}
+    after_greet = {"prev_action": {"action_name": "utter_greet"}}
+    no_action = {"user": {"intent": "greet"}}
+    lookup = {rule_key([listen]): "a", rule_key([after_greet]): "b", rule_key([no_action]): "c"}
+    index = rule_matching.RulesByPreviousAction(lookup)
+    assert index.candidates(listen) == {rule_key([listen]), rule_key([no_action])}
+    assert index.candidates({}) == {rule_key([no_action])}
+    policy = Ours()
+    assert rule_matching.rule_index(policy, lookup) is rule_matching.rule_index(policy, lookup)
+    lookup[rule_key([listen, listen])] = "d"  # a changed table is filed again
+    assert rule_key([listen, listen]) in rule_matching.rule_index(policy, lookup).candidates(
+        listen)
+    assert Ours()._get_possible_keys(lookup, []) == set(lookup)
 
 
 def test_a_conversation_start_rule_needs_a_conversation_start() -> None:
