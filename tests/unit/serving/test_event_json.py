@@ -1,5 +1,5 @@
 """Events encoded once: the same JSON as Rasa's `as_dict` through the standard library, a copy
-encoded afresh, and nothing kept once the event is gone."""
+or a restamped event encoded afresh, and nothing kept once the event is gone."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import json
 from typing import Any
 
 import pytest
-from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import BotUttered, LoopInterrupted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from serving import event_json
 
@@ -59,3 +60,19 @@ def test_a_text_goes_with_its_event() -> None:
     del events, event
     gc.collect()
     assert event_json.kept_count() == before
+
+
+def test_an_event_restamped_by_the_conversations_tracker_is_encoded_again() -> None:
+    """A policy's event goes to the action's temporary tracker (no model id) and is sent, then
+    to the conversation's tracker, which gives it a new timestamp and its model id."""
+    event = LoopInterrupted(True)
+    DialogueStateTracker("visitor", []).update_with_events([event], None)
+    before = json.loads(event_json.text(event))
+    conversation = DialogueStateTracker("visitor", [])
+    conversation.model_id, conversation.assistant_id = "model-1", "physio"
+    conversation.update_with_events([event], None)
+    after = json.loads(event_json.text(event))
+    assert after == json.loads(json.dumps(event.as_dict()))
+    assert after["metadata"]["model_id"] == "model-1"
+    assert "model_id" not in before.get("metadata", {})
+    assert event_json.text(event) is event_json.text(event)  # kept again from now on
