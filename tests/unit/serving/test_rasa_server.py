@@ -91,3 +91,25 @@ async def test_loading_the_model_also_gets_the_server_ready_once(
     app = object()
     assert await wrapped("models/", None, None, app, None) == "agent"
     assert loaded == [("models/", app)] and readied == [app]
+
+
+KEEP_FREED = """
+import json, sys
+import serving.rasa_server
+print(json.dumps(serving.rasa_server.keep_freed_memory(json.loads(sys.argv[1]))))
+"""
+
+
+@pytest.mark.parametrize("env, applied", [
+    ({}, {"trim_threshold": 256 * 1024 * 1024, "top_pad": 64 * 1024 * 1024}),
+    ({"MALLOC_TOP_PAD_": "0"}, {"trim_threshold": 256 * 1024 * 1024}),  # the operator's wins
+])
+def test_glibc_keeps_freed_memory_unless_the_environment_says_otherwise(
+        env: dict, applied: dict) -> None:
+    import json
+
+    done = subprocess.run([sys.executable, "-c", KEEP_FREED, json.dumps(env)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == applied
