@@ -159,10 +159,12 @@ def method(workload: Workload, scripts: Mapping[str, Sequence[Script]]) -> List[
         "healthy) to the first non-empty reply to `hi` on `POST /webhooks/rest/webhook`, "
         f"polled every 0.1 s; the Rasa server is started {workload.runs} time(s) (once per "
         "run; the median is given).",
-        f"Visitors 1 and 10: at each start, right after the first answer, "
-        f"{workload.cold_visitors} whole conversations one after the other; the latency of the "
-        f"first turn of the 1st and the {workload.cold_visitors}th (same script); medians over "
-        "the starts. The runs' load measurements follow the last start.",
+        f"Visitors 1 and 10: at each start, {workload.cold_visitors} whole conversations one "
+        f"after the other, each beginning {workload.cold_gap_s:g} s after the previous one (the "
+        "first after the start-up probe's answer) ended: a turn right after another is faster "
+        "than one after a pause on any server, so every visitor gets the same pause; the "
+        f"latency of the first turn of the 1st and the {workload.cold_visitors}th (same "
+        "script); medians over the starts. The runs' load measurements follow the last start.",
         f"1 visitor: after one warm-up conversation, whole conversations one after the other "
         f"until at least {workload.single_messages} turns; latency of each turn (the REST call, "
         "so action server calls included).",

@@ -18,7 +18,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import aiohttp
 
@@ -149,3 +149,19 @@ def run_load_sync(base_url: str, scripts: Sequence[Script], concurrency: int,
     """`run_load` from synchronous code, given up (TimeoutError) after `deadline_s`."""
     return asyncio.run(asyncio.wait_for(
         run_load(base_url, scripts, concurrency, sender_prefix, timeout_s), deadline_s))
+
+
+def run_spaced_sync(base_url: str, scripts: Sequence[Script], gap_s: float,
+                    sender_prefix: str, timeout_s: float, deadline_s: float,
+                    sleep: Callable[[float], None] = time.sleep) -> LoadResult:
+    """The conversations one after the other, each `gap_s` after the previous one ended (the
+    first `gap_s` after the call): visitors who arrive apart, each after the same pause, so
+    that their first turns compare like with like. `elapsed_s` leaves the pauses out."""
+    result = LoadResult(concurrency=1, elapsed_s=0.0)
+    for index, conversation in enumerate(scripts):
+        sleep(gap_s)
+        one = run_load_sync(base_url, [conversation], 1, f"{sender_prefix}-{index:04d}",
+                            timeout_s, deadline_s)
+        result.turns.extend(TurnResult(index, t.turn, t.latency_ms, t.error) for t in one.turns)
+        result.elapsed_s += one.elapsed_s
+    return result

@@ -14,7 +14,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 import requests
 
 from bench.conversations import Script, cold_start_order, cycle, for_messages, total_turns
-from bench.load import REST_PATH, LoadResult, new_sender, run_load_sync
+from bench.load import REST_PATH, LoadResult, new_sender, run_load_sync, run_spaced_sync
 from bench.process_stats import MemorySampler, cpu_seconds
 from bench.procs import StepFailed
 from bench.results import BotFigures, LoadFigures, combine
@@ -34,6 +34,10 @@ class Workload:
     levels: Dict[int, int] = field(default_factory=lambda: {8: 32, 32: 64})  # conversations
     runs: int = 1
     cold_visitors: int = 10
+    # The first visitors after start arrive this far apart (and the first this long after the
+    # start-up probe's answer): a turn right after another is 10 ms on these machines, after
+    # half a second of quiet 16 ms; the same pause before each compares start-up, not pauses.
+    cold_gap_s: float = 0.5
     request_timeout_s: float = 60.0
     start_timeout_s: float = 360.0
 
@@ -128,6 +132,25 @@ class Runner:
                  + (f" ({result.error_summary()})" if result.errors else ""))
         return result
 
+    def spaced(self, phase: str, scripts: Sequence[Script]) -> LoadResult:
+        """The conversations one at a time, `cold_gap_s` apart (run_spaced_sync)."""
+        messages = total_turns(scripts)
+        prefix = f"bench-{self.figures.name}-{phase}"
+        try:
+            result = run_spaced_sync(self.base_url, scripts, self.workload.cold_gap_s, prefix,
+                                     self.workload.request_timeout_s,
+                                     self.workload.phase_deadline_s(messages))
+        except TimeoutError:
+            raise StepFailed(f"{phase}: {messages} turns did not finish within "
+                             f"{self.workload.phase_deadline_s(messages):.0f} s") from None
+        self.check_alive()
+        firsts = [result.first_turn_ms(i) for i in range(len(scripts))]
+        self.say(f"{phase}: {len(scripts)} conversations {self.workload.cold_gap_s:g} s apart, "
+                 f"first turns {' '.join(f'{ms:.0f}' if ms else '-' for ms in firsts)} ms, "
+                 f"{len(result.errors)} errors"
+                 + (f" ({result.error_summary()})" if result.errors else ""))
+        return result
+
     def cpu_seconds(self) -> Dict[str, Optional[float]]:
         return {name: cpu_seconds(child.pid) for name, child in self.group.children.items()}
 
@@ -181,8 +204,8 @@ class Runner:
                 self.group.stop(self.rasa.name)
                 self.start_rasa()
             tag = f"start {start}/{w.runs} " if w.runs > 1 else ""
-            cold = self.load(f"{tag}first-visitors",
-                             cold_start_order(self.scripts, w.cold_visitors), 1)
+            cold = self.spaced(f"{tag}first-visitors",
+                               cold_start_order(self.scripts, w.cold_visitors))
             firsts.append(cold.first_turn_ms(0))
             tenths.append(cold.first_turn_ms(w.cold_visitors - 1))
             colds.append(load_figures(cold))

@@ -116,3 +116,46 @@ def test_each_conversation_has_a_connection_of_its_own_kept_for_its_turns() -> N
     assert not result.errors
     assert all(len(peers) == 1 for peers in connection_of.values())  # kept alive
     assert len(set().union(*connection_of.values())) == 4  # one per conversation
+
+
+def test_spaced_visitors_each_arrive_after_the_same_pause() -> None:
+    """run_spaced_sync: one conversation at a time, a pause before each (the first too), the
+    turns numbered by conversation, the pauses left out of the elapsed time."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from bench.load import run_spaced_sync
+
+    senders: List[str] = []
+
+    class Rest(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:  # http.server's name
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            senders.append(body["sender"])
+            reply = json.dumps([{"text": "ok"}]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Rest)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    pauses: List[float] = []
+    try:
+        result = run_spaced_sync(f"http://127.0.0.1:{server.server_address[1]}",
+                                 [script("a", "1", "2"), script("b", "x")] * 2, 0.25, "t",
+                                 timeout_s=10, deadline_s=60, sleep=pauses.append)
+    finally:
+        server.shutdown()
+    assert pauses == [0.25] * 4
+    assert [(t.conversation, t.turn) for t in result.turns] == [
+        (0, 0), (0, 1), (1, 0), (2, 0), (2, 1), (3, 0)]
+    assert not result.errors and result.first_turn_ms(3) is not None
+    assert len(set(senders)) == 4 and senders[0] == senders[1]  # one sender per conversation
+    assert 0 < result.elapsed_s < 1.0  # the (recorded, not slept) pauses are not in it

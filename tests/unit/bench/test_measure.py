@@ -76,7 +76,7 @@ def test_each_run_starts_the_server_again_for_its_first_visitors(tmp_path: Path)
                    "127.0.0.1", port, "/")
     figures = BotFigures("stock", "stock")
     workload = Workload(quick=True, runs=3, single_messages=10, levels={2: 2},
-                        cold_visitors=3, start_timeout_s=30)
+                        cold_visitors=3, cold_gap_s=0.01, start_timeout_s=30)
     runner = Runner(figures, [rasa], STOCK_SCRIPTS, workload, tmp_path)
     runner.run()
     assert figures.failures == []
