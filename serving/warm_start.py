@@ -8,15 +8,15 @@
   screening answers, a question about the article) go through Rasa's own message processor,
   with its NLU, policies, response templates and real action server calls, on a copy of the
   processor whose tracker and lock stores are in memory and thrown away: nothing is stored
-  or published. Each Sanic worker rehearses for itself, because each one loads its own
-  model and a worker's first turn paid for code paths the start-up probe had only run in
-  another worker (first turn 23-25 ms against 11-12 for the tenth visitor's). The actions
-  run for these turns only read (session start, triage of the answers, the FAQ); none books,
-  hands over or writes. The tracker store runs a turn's queries on a conversation that does
-  not exist and rolls its insert back (connections, compiled statements), the lock store
-  locks and frees a conversation that does not exist (Redis: connection, script), and the
-  action server's health is asked over the shared connections, so the first visitor does
-  not pay for setting any of them up.
+  or published. Each Sanic worker rehearses for itself (each loads its own model), before
+  it takes any visitor (serving/rasa_server.py): warmed up after its socket was open, a
+  worker answered visitors cold, or slowly beside its own warm-up (first turns of 200 ms).
+  The actions run for these turns only read (session start, triage of the answers, the
+  FAQ); none books, hands over or writes. The tracker store runs a turn's queries on a
+  conversation that does not exist and rolls its insert back (connections, compiled
+  statements), the lock store locks and frees a conversation that does not exist (Redis:
+  connection, script), and the action server's health is asked over the shared
+  connections, so the first visitor does not pay for setting any of them up.
 - What start-up built is then left out of the garbage collector's full passes.
 """
 
