@@ -114,41 +114,45 @@ class Runner:
             raise StepFailed(f"{name} exited during the measurement:\n"
                              f"{self.group.log_tail(name)}")
 
-    def load(self, phase: str, scripts: Sequence[Script], concurrency: int) -> LoadResult:
+    def _phase(self, phase: str, scripts: Sequence[Script],
+               send: Callable[[str, float], LoadResult]) -> LoadResult:
+        """Runs `send(sender_prefix, deadline_s)` for a phase: given up past its deadline, and
+        a failed service reported."""
         messages = total_turns(scripts)
-        prefix = f"bench-{self.figures.name}-{phase}"
+        deadline_s = self.workload.phase_deadline_s(messages)
         try:
-            result = run_load_sync(self.base_url, scripts, concurrency, prefix,
-                                   self.workload.request_timeout_s,
-                                   self.workload.phase_deadline_s(messages))
+            result = send(f"bench-{self.figures.name}-{phase}", deadline_s)
         except TimeoutError:
             raise StepFailed(f"{phase}: {messages} turns did not finish within "
-                             f"{self.workload.phase_deadline_s(messages):.0f} s") from None
+                             f"{deadline_s:.0f} s") from None
         self.check_alive()
+        return result
+
+    @staticmethod
+    def _errors(result: LoadResult) -> str:
+        return f"{len(result.errors)} errors" + (
+            f" ({result.error_summary()})" if result.errors else "")
+
+    def load(self, phase: str, scripts: Sequence[Script], concurrency: int) -> LoadResult:
+        result = self._phase(phase, scripts, lambda prefix, deadline_s: run_load_sync(
+            self.base_url, scripts, concurrency, prefix, self.workload.request_timeout_s,
+            deadline_s))
         mps = result.messages_per_s or 0.0
         p95 = result.percentile_ms(95)
-        self.say(f"{phase}: {messages} turns, {concurrency} at a time, {mps:.1f} msg/s, "
-                 f"p95 {p95 or 0:.0f} ms, {len(result.errors)} errors"
-                 + (f" ({result.error_summary()})" if result.errors else ""))
+        self.say(f"{phase}: {total_turns(scripts)} turns, {concurrency} at a time, "
+                 f"{mps:.1f} msg/s, p95 {p95 or 0:.0f} ms, {self._errors(result)}")
         return result
 
     def spaced(self, phase: str, scripts: Sequence[Script]) -> LoadResult:
         """The conversations one at a time, `cold_gap_s` apart (run_spaced_sync)."""
-        messages = total_turns(scripts)
-        prefix = f"bench-{self.figures.name}-{phase}"
-        try:
-            result = run_spaced_sync(self.base_url, scripts, self.workload.cold_gap_s, prefix,
-                                     self.workload.request_timeout_s,
-                                     self.workload.phase_deadline_s(messages))
-        except TimeoutError:
-            raise StepFailed(f"{phase}: {messages} turns did not finish within "
-                             f"{self.workload.phase_deadline_s(messages):.0f} s") from None
-        self.check_alive()
+        gap_s = self.workload.cold_gap_s
+        result = self._phase(phase, scripts, lambda prefix, deadline_s: run_spaced_sync(
+            self.base_url, scripts, gap_s, prefix, self.workload.request_timeout_s,
+            deadline_s))
         firsts = [result.first_turn_ms(i) for i in range(len(scripts))]
-        self.say(f"{phase}: {len(scripts)} conversations {self.workload.cold_gap_s:g} s apart, "
-                 f"first turns {' '.join(f'{ms:.0f}' if ms else '-' for ms in firsts)} ms, "
-                 f"{len(result.errors)} errors"
-                 + (f" ({result.error_summary()})" if result.errors else ""))
+        self.say(f"{phase}: {len(scripts)} conversations {gap_s:g} s apart, first turns "
+                 f"{' '.join(f'{ms:.0f}' if ms else '-' for ms in firsts)} ms, "
+                 f"{self._errors(result)}")
         return result
 
     def cpu_seconds(self) -> Dict[str, Optional[float]]:
