@@ -20,9 +20,10 @@ happens once either way.
 Freed memory kept: by default glibc gives freed heap memory back to the system as soon as
 128 kB are free at the top of the heap, and every turn then takes it back page by page (page
 faults). Here glibc keeps up to 256 MB free and grows the heap 64 MB at a time (`mallopt`, the
-same as glibc's MALLOC_TRIM_THRESHOLD_ and MALLOC_TOP_PAD_, which, when set, win): the first
-visitors' turns after start were 2 to 3 ms slower than later ones without it, 0 to 1 ms with
-it, and the peak memory under the benchmark's load was the same (640 MB).
+same as glibc's MALLOC_TRIM_THRESHOLD_ and MALLOC_TOP_PAD_, which, when set, win): with
+visitors back to back after the start-up probe, the first visitors' turns were 2 to 3 ms
+slower than later ones without it, 0 to 1 ms with it, and the peak memory under the
+benchmark's load was the same (640 MB).
 """
 
 from __future__ import annotations
