@@ -15,7 +15,10 @@ requests, so a visitor could be served cold, or by a worker still warming up. Ra
 model in `before_server_start`; here that step also gets the server ready, so a worker takes
 its first visitor only warm (with several workers, connections wait for, or go to, a worker
 that is ready). The `after_server_start` listener stays for a plain `rasa run`; getting ready
-happens once either way.
+happens once either way. Before serving, a message also goes through the worker's own HTTP
+handling (serving/http_rehearsal.py). With several workers, each then waits until all are
+ready, so that none takes visitors while another still loads and rehearses beside it
+(serving/workers_ready.py).
 
 Freed memory kept: by default glibc gives freed heap memory back to the system as soon as
 128 kB are free at the top of the heap, and every turn then takes it back page by page (page
@@ -65,24 +68,37 @@ def keep_freed_memory(env: Mapping[str, str] = os.environ) -> Dict[str, int]:
 
 
 def ready_before_serving() -> None:
-    """Makes Rasa's model-loading start-up step also get the server ready (once)."""
+    """Makes Rasa's model-loading start-up step also get the server ready (once), and, with
+    several workers, wait for the others."""
     import rasa.core.run as rasa_run
+    import rasa.core.utils as rasa_utils
 
-    from serving import server_hooks
+    from serving import server_hooks, workers_ready
 
     load_agent = rasa_run.load_agent_on_start
     if getattr(load_agent, "gets_ready", False):
         return
+    count_workers = rasa_utils.number_of_sanic_workers
+
+    def count_workers_and_prepare(*args: Any, **kwargs: Any) -> int:
+        workers = count_workers(*args, **kwargs)  # Rasa's answer, in Sanic's main process
+        workers_ready.prepare(workers)
+        return workers
 
     async def load_agent_and_get_ready(*args: Any, **kwargs: Any) -> Any:
         agent = await load_agent(*args, **kwargs)
         app = kwargs.get("app", args[3] if len(args) > 3 else None)
         if app is not None:
             await server_hooks.get_ready(app)
+            await server_hooks.rehearse_requests(app)
+        together = workers_ready.shared()
+        if together is not None:
+            await together.arrive_and_wait()
         return agent
 
     load_agent_and_get_ready.gets_ready = True  # type: ignore[attr-defined]
     rasa_run.load_agent_on_start = load_agent_and_get_ready
+    rasa_utils.number_of_sanic_workers = count_workers_and_prepare  # type: ignore[assignment]
 
 
 def main() -> None:

@@ -12,12 +12,14 @@
   (action_payload.py) and with each event encoded to JSON once (event_json.py), the model's
   graph run in a plan worked out once (graph_runner.py).
 - Pooled connections to the action server and a rehearsed conversation before serving
-  (warm_start.py, rasa_server.py).
+  (warm_start.py, rasa_server.py), then a message through the worker's own HTTP handling
+  (http_rehearsal.py).
 - The clinic's details as slot defaults, in case the action server is down (clinic_defaults.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import os
@@ -34,6 +36,7 @@ from serving import (
     event_types,
     failure_detector,
     graph_runner,
+    http_rehearsal,
     rule_matching,
     tracker_replay,
     warm_start,
@@ -100,6 +103,19 @@ async def get_ready(app: Sanic) -> None:
         clinic_defaults.apply(agent.domain)
     app.ctx.action_connections = warm_start.share_action_connections(agent)
     await warm_start.warm_up(agent)
+
+
+async def rehearse_requests(app: Sanic) -> None:
+    """Before the worker serves only (it swaps the agent's processor meanwhile): a message
+    through the worker's own HTTP handling (http_rehearsal.py). A failure or a time-out is
+    logged and only costs the first visitor some milliseconds."""
+    try:
+        await asyncio.wait_for(http_rehearsal.rehearse_over_http(app),
+                               warm_start.WARM_UP_TIMEOUT_S)
+    except asyncio.TimeoutError:
+        logger.warning("server.warm_up.http_failed error=TimeoutError")
+    except Exception as error:  # noqa: BLE001 - see the docstring
+        logger.warning("server.warm_up.http_failed error=%s", type(error).__name__)
 
 
 async def on_serving(app: Sanic) -> None:

@@ -1,5 +1,5 @@
 """The Rasa server gets ready before it serves: a rehearsed conversation per worker, in memory,
-that leaves nothing in the conversation store."""
+and a message through its own HTTP handling, that leave nothing in the conversation store."""
 
 from __future__ import annotations
 
@@ -23,6 +23,16 @@ def test_the_server_rehearses_a_conversation_before_it_takes_visitors(
     assert "server.warm_up.failed" not in log
     assert "server.serving ready_before=True" in log
     assert log.index("server.warm_up.done") < log.index("server.serving")
+
+
+def test_a_message_goes_through_the_servers_own_http_handling_before_it_serves(
+        assistant: Assistant) -> None:
+    log = rasa_log(assistant)
+    rehearsed = re.search(r"server\.warm_up\.http status=(\d+) replies=(\d+)", log)
+    assert rehearsed, "no HTTP rehearsal in the Rasa log"
+    assert rehearsed.group(1) == "200" and int(rehearsed.group(2)) >= 1
+    assert "server.warm_up.http_failed" not in log
+    assert log.index("server.warm_up.http") < log.index("server.serving")
 
 
 def test_the_rehearsal_leaves_nothing_in_the_conversation_store(assistant: Assistant) -> None:

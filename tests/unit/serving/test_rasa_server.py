@@ -66,6 +66,7 @@ def test_rasa_loads_its_model_through_the_name_we_wrap_before_serving() -> None:
 async def test_loading_the_model_also_gets_the_server_ready_once(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import rasa.core.run
+    import rasa.core.utils
 
     from serving import server_hooks
 
@@ -82,15 +83,63 @@ async def test_loading_the_model_also_gets_the_server_ready_once(
         readied.append(app)
 
     monkeypatch.setattr(rasa.core.run, "load_agent_on_start", load_agent_on_start)
+    monkeypatch.setattr(rasa.core.utils, "number_of_sanic_workers", lambda lock_store: 1)
     monkeypatch.setattr(server_hooks, "get_ready", get_ready)
+
+    async def rehearse_requests(app: Any) -> None:
+        assert readied == [app], "the HTTP rehearsal came before the server got ready"
+        readied.append("rehearsed over HTTP")
+
+    monkeypatch.setattr(server_hooks, "rehearse_requests", rehearse_requests)
     serving.rasa_server.ready_before_serving()
     wrapped = rasa.core.run.load_agent_on_start
     serving.rasa_server.ready_before_serving()  # a second call does not wrap twice
     assert rasa.core.run.load_agent_on_start is wrapped
 
+    assert rasa.core.utils.number_of_sanic_workers(None) == 1
     app = object()
     assert await wrapped("models/", None, None, app, None) == "agent"
-    assert loaded == [("models/", app)] and readied == [app]
+    assert loaded == [("models/", app)] and readied == [app, "rehearsed over HTTP"]
+
+
+@pytest.mark.asyncio
+async def test_with_several_workers_each_waits_for_the_others_after_getting_ready(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import rasa.core.run
+    import rasa.core.utils
+
+    from serving import server_hooks, workers_ready
+
+    steps: List[str] = []
+
+    async def load_agent_on_start(*args: Any) -> str:
+        steps.append("loaded")
+        return "agent"
+
+    async def get_ready(app: Any) -> None:
+        steps.append("ready")
+
+    async def rehearse_requests(app: Any) -> None:
+        steps.append("rehearsed over HTTP")
+
+    monkeypatch.setattr(rasa.core.run, "load_agent_on_start", load_agent_on_start)
+    monkeypatch.setattr(rasa.core.utils, "number_of_sanic_workers", lambda lock_store: 2)
+    monkeypatch.setattr(server_hooks, "get_ready", get_ready)
+    monkeypatch.setattr(server_hooks, "rehearse_requests", rehearse_requests)
+    monkeypatch.setattr(workers_ready, "_shared", None)
+    serving.rasa_server.ready_before_serving()
+    # Sanic's main process asks Rasa how many workers to fork: the shared state is made then.
+    assert rasa.core.utils.number_of_sanic_workers(None) == 2
+    together = workers_ready.shared()
+    assert together is not None and together.workers == 2
+
+    async def arrive_and_wait(timeout_s: float = 0) -> bool:
+        steps.append("waited for the others")
+        return True
+
+    monkeypatch.setattr(together, "arrive_and_wait", arrive_and_wait)
+    assert await rasa.core.run.load_agent_on_start("models/", None, None, object(), None) == "agent"
+    assert steps == ["loaded", "ready", "rehearsed over HTTP", "waited for the others"]
 
 
 KEEP_FREED = """

@@ -64,3 +64,16 @@ def test_a_body_over_the_limit_is_refused() -> None:
     app = app_with({"MAX_REQUEST_BYTES": "1000"})
     _, reply = app.test_client.post("/webhooks/rest/webhook", data="x" * 5000)
     assert reply.status == 413
+
+
+@pytest.mark.asyncio
+async def test_a_failed_http_rehearsal_is_logged_and_does_not_stop_the_start(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from serving import http_rehearsal
+
+    async def broken(app: object) -> None:
+        raise ConnectionError("boom")
+
+    monkeypatch.setattr(http_rehearsal, "rehearse_over_http", broken)
+    await server_hooks.rehearse_requests(object())  # type: ignore[arg-type]
+    assert "server.warm_up.http_failed error=ConnectionError" in caplog.text
