@@ -128,6 +128,17 @@ def targets_table(this: BotFigures, stock: Optional[BotFigures]) -> str:
     return table(["target", "required", "measured", "result", "margin"], rows)
 
 
+def summary_line(bot: BotFigures, stock: Optional[BotFigures]) -> str:
+    """How many targets a configuration met, and what it missed, by how much."""
+    results = evaluate(bot, stock)
+    measured = [r for r in results if r.met is not None]
+    missed = [f"{r.target} ({r.measured}; {r.margin})" for r in measured if not r.met]
+    line = f"{bot.label}: {len(measured) - len(missed)} of {len(measured)} measured targets met"
+    if len(measured) < len(results):
+        line += f" ({len(results) - len(measured)} not measured in this configuration)"
+    return line + (f"; missed: {'; '.join(missed)}" if missed else "")
+
+
 def machine_lines(machine: Dict[str, str]) -> List[str]:
     names = [("date", "Date"), ("cpu", "CPU"), ("cores", "Cores"), ("memory", "Memory"),
              ("os", "OS"), ("python", "Python"), ("rasa", "Rasa"), ("rasa_sdk", "Rasa SDK"),
@@ -152,6 +163,7 @@ def render(this: BotFigures, stock: Optional[BotFigures], machine: Dict[str, str
     ]
     if notes:
         parts += ["## Notes", "", *(f"- {n}" for n in notes), ""]
+    parts += ["## Summary", "", *(f"- {summary_line(bot, stock)}" for bot in (this, *more)), ""]
     failures = [f"{bot.label}: {f}" for bot in (this, *more, stock) if bot
                 for f in bot.failures]
     if failures:

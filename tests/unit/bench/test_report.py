@@ -90,3 +90,15 @@ def test_each_variant_is_held_to_the_targets() -> None:
     assert "## This assistant against its targets (this assistant)" in text
     assert "## This assistant against its targets (this assistant, 2 workers)" in text
     assert text.count("| target | required | measured | result | margin |") == 2
+
+
+def test_the_summary_counts_each_configurations_targets_and_names_the_misses() -> None:
+    text = render(THIS, STOCK, {}, [8], [], more=[WORKERS])
+    summary = text.split("## Summary\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert len(summary) == 2
+    # THIS: throughput 4.00x (met), start 18.4 s (met), first visitor 40 vs 30 ms (missed).
+    assert summary[0] == ("- this assistant: 6 of 7 measured targets met; missed: The first "
+                          "visitor's first answer no slower than the tenth's (40 ms; 10 ms over "
+                          "(33%))")
+    assert summary[1] == ("- this assistant, 2 workers: 3 of 3 measured targets met "
+                          "(4 not measured in this configuration)")
