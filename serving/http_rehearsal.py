@@ -18,7 +18,7 @@ import json
 import logging
 import uuid
 import warnings
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.core.agent import Agent
 from sanic import Sanic
@@ -42,7 +42,8 @@ def http_scope(path: str, body: bytes) -> Dict[str, Any]:
     }
 
 
-async def post_through_app(app: Sanic, path: str, payload: Dict[str, Any]) -> tuple:
+async def post_through_app(app: Sanic, path: str, payload: Dict[str, Any]
+                           ) -> Tuple[Optional[int], bytes]:
     """POSTs `payload` to `path` through the app's ASGI entry point: (status, body)."""
     body = json.dumps(payload).encode()
     pending: List[Dict[str, Any]] = [{"type": "http.request", "body": body, "more_body": False}]
