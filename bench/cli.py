@@ -150,8 +150,8 @@ def method(workload: Workload, scripts: Mapping[str, Sequence[Script]]) -> List[
         "store (serving/lock_store.py, as in production; Rasa refuses several workers over "
         "its in-memory lock store); the tracker store stays the same SQLite file, shared by "
         "the workers. Not trained again. CPU per turn sums the Sanic parent and its workers; "
-        "memory is given for the largest process and as the sum of each one's peak (shared "
-        "pages counted in each).",
+        "memory is given for the largest process, as the sum of each one's peak (shared "
+        "pages counted in each) and as the memory they hold together (PSS).",
         "Training from scratch: `rasa train --force` into a temporary folder with an empty Rasa "
         "cache (`RASA_CACHE_DIRECTORY`); the stock bot from `rasa init --no-prompt` with its "
         "default config.",
@@ -174,7 +174,9 @@ def method(workload: Workload, scripts: Mapping[str, Sequence[Script]]) -> List[
         "CPU per turn: user + system time of the process (/proc/<pid>/stat) during the "
         "1-visitor measurement, divided by its turns.",
         "Peak memory: VmHWM of the process from /proc/<pid>/status, sampled every 0.5 s "
-        "(MB = 10^6 bytes).",
+        "(MB = 10^6 bytes). Memory held together: at each sample, the sum of the processes' "
+        "proportional set sizes (Pss in /proc/<pid>/smaps_rollup: a page that several "
+        "processes share counts once in all, split between them); the largest sample.",
     ]
     for name, group in scripts.items():
         described = "; ".join(f"{s.name} ({len(s)} turns)" for s in group)

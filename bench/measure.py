@@ -258,6 +258,7 @@ class Runner:
             self.group.stop_all()
             self.figures.rasa_peak_mb = peaks.get(self.rasa.name)
             self.figures.rasa_total_peak_mb = self.sampler.totals().get(self.rasa.name)
+            self.figures.rasa_together_mb = self.sampler.together().get(self.rasa.name)
             self.figures.rasa_processes = self.sampler.process_counts().get(self.rasa.name)
             helpers = [peaks[s.name] for s in self.services[:-1] if s.name in peaks]
             self.figures.actions_peak_mb = max(helpers) if helpers else None

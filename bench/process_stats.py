@@ -5,7 +5,11 @@ a background thread so a process that dies early still has a figure (the kernel 
 itself; sampling only guards against losing the process). CPU time is user + system time from
 /proc/<pid>/stat. A Rasa server with several Sanic workers is a parent and its forked worker
 processes: the figures of a process count its descendants too (CPU summed; memory per
-process, the largest, and the sum of each one's peak).
+process, the largest, and the sum of each one's peak). The sum of peaks counts every page a
+worker shares with its parent (copy-on-write after the fork) once per process: the memory the
+processes hold together is their proportional set size (PSS, /proc/<pid>/smaps_rollup: each
+shared page split between the processes that map it), summed at each sample; its largest
+sample is given.
 """
 
 from __future__ import annotations
@@ -41,6 +45,17 @@ def peak_rss_mb(pid: int, proc: Path = PROC) -> Optional[float]:
     except OSError:
         return None
     kb = parse_status_kb(text, "VmHWM")
+    return kb_to_mb(kb) if kb is not None else None
+
+
+def pss_mb(pid: int, proc: Path = PROC) -> Optional[float]:
+    """The proportional set size of `pid` in MB, or None when the process is gone or the
+    value unreadable."""
+    try:
+        text = (proc / str(pid) / "smaps_rollup").read_text()
+    except OSError:
+        return None
+    kb = parse_status_kb(text, "Pss")
     return kb_to_mb(kb) if kb is not None else None
 
 
@@ -116,6 +131,7 @@ class MemorySampler:
         self._pids: Dict[str, int] = {}
         self._peaks: Dict[str, float] = {}  # name -> the largest one process reached
         self._each: Dict[str, Dict[int, float]] = {}  # name -> pid -> that process's peak
+        self._together: Dict[str, float] = {}  # name -> the largest PSS sum of its processes
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="memory-sampler", daemon=True)
@@ -137,11 +153,16 @@ class MemorySampler:
         with self._lock:
             for name, pid in self._pids.items():
                 each = self._each.setdefault(name, {})
-                for member in with_descendants(pid):
+                members = with_descendants(pid)
+                for member in members:
                     value = peak_rss_mb(member)
                     if value is not None:
                         each[member] = max(value, each.get(member, 0.0))
                         self._peaks[name] = max(value, self._peaks.get(name, 0.0))
+                shares = [pss_mb(member) for member in members]
+                if shares and all(share is not None for share in shares):
+                    together = sum(share for share in shares if share is not None)
+                    self._together[name] = max(together, self._together.get(name, 0.0))
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval_s):
@@ -164,6 +185,12 @@ class MemorySampler:
         """Per name, the sum of each of its processes' peaks (an upper bound of the total)."""
         with self._lock:
             return {name: sum(each.values()) for name, each in self._each.items()}
+
+    def together(self) -> Dict[str, float]:
+        """Per name, the largest sum of its processes' PSS at one sample (kept over restarts):
+        the memory they held together, each shared page counted once."""
+        with self._lock:
+            return dict(self._together)
 
     def process_counts(self) -> Dict[str, int]:
         with self._lock:

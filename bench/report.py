@@ -93,6 +93,8 @@ def rows_for(levels: Sequence[int]) -> List[Row]:
         Row("Peak memory, Rasa process (the largest)", lambda b: b.rasa_peak_mb, "MB"),
         Row("Rasa processes (Sanic parent and workers)", _processes, "", with_ratio=False),
         Row("Peak memory, Rasa processes together", lambda b: b.rasa_total_peak_mb, "MB"),
+        Row("Memory held by the Rasa processes together (PSS, largest sample)",
+            lambda b: b.rasa_together_mb, "MB"),
         Row("Peak memory, action server", lambda b: b.actions_peak_mb, "MB", with_ratio=False),
         Row("Action server start to healthy", lambda b: b.actions_ready_s, "s", 1,
             with_ratio=False),

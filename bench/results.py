@@ -66,6 +66,7 @@ class BotFigures:
     actions_cpu_ms_per_turn: Optional[float] = None
     rasa_peak_mb: Optional[float] = None  # the largest Rasa process
     rasa_total_peak_mb: Optional[float] = None  # each Rasa process's peak, summed
+    rasa_together_mb: Optional[float] = None  # the largest PSS sum of the Rasa processes
     rasa_processes: Optional[int] = None  # 1, or a Sanic parent and its workers
     workers: int = 1
     actions_peak_mb: Optional[float] = None

@@ -11,6 +11,8 @@ from bench.process_stats import (
     parse_stat_cpu_ticks,
     parse_status_kb,
     peak_rss_mb,
+    pss_mb,
+    with_descendants,
 )
 
 STATUS = """Name:\tpython
@@ -118,6 +120,38 @@ def test_a_restarted_process_is_counted_afresh_and_the_peak_is_kept() -> None:
         assert sampler.process_counts()["rasa"] == 1  # the new process only
         assert sampler.peaks()["rasa"] >= first_peak
         assert sampler.totals()["rasa"] < first_peak  # the small new process, not the sum
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_pss_of_a_fake_and_a_missing_process(tmp_path: Path) -> None:
+    (tmp_path / "42").mkdir()
+    (tmp_path / "42" / "smaps_rollup").write_text(
+        "55d0c5a4e000-7ffd1c3f2000 ---p 00000000 00:00 0    [rollup]\n"
+        "Rss:              651508 kB\nPss:              636462 kB\nPss_Anon:  372440 kB\n")
+    assert pss_mb(42, proc=tmp_path) == 636462 * 1024 / 1_000_000
+    assert pss_mb(43, proc=tmp_path) is None
+
+
+def test_processes_that_share_pages_hold_less_together_than_their_peaks_summed() -> None:
+    import subprocess
+    import sys
+
+    # A forked child shares the interpreter's pages with its parent until it writes them.
+    child = subprocess.Popen([sys.executable, "-c",
+                              "import os, time\nif os.fork() == 0:\n    time.sleep(5)\n"
+                              "else:\n    time.sleep(5)"])
+    try:
+        deadline = time.monotonic() + 10
+        while len(with_descendants(child.pid)) < 2:
+            assert time.monotonic() < deadline, "the forked process did not appear"
+            time.sleep(0.01)
+        sampler = MemorySampler(interval_s=0.01).start()
+        sampler.watch("tree", child.pid)
+        sampler.stop()
+        assert sampler.process_counts()["tree"] == 2
+        assert 0 < sampler.together()["tree"] < sampler.totals()["tree"]
     finally:
         child.kill()
         child.wait()
