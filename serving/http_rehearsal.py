@@ -81,11 +81,20 @@ async def rehearse_over_http(app: Sanic, text: str = REHEARSAL_TEXT) -> Optional
         return None
     real = agent.processor
     agent.processor = processor
+    sender = f"warm-up-{uuid.uuid4().hex}"
     try:
-        status, body = await post_through_app(
-            app, REST_WEBHOOK, {"sender": f"warm-up-{uuid.uuid4().hex}", "message": text})
+        status, body = await post_through_app(app, REST_WEBHOOK,
+                                              {"sender": sender, "message": text})
     finally:
         agent.processor = real
     replies = len(json.loads(body)) if status == 200 else 0
-    logger.info("server.warm_up.http status=%s replies=%d", status, replies)
+    # A turn that failed is still answered (the turn guard's apology, status 200): the
+    # rehearsal counts only if the rehearsal processor kept the message.
+    kept = await processor.tracker_store.retrieve(sender)
+    handled = kept is not None and kept.latest_message is not None \
+        and kept.latest_message.text == text
+    if status == 200 and handled:
+        logger.info("server.warm_up.http status=%s replies=%d", status, replies)
+    else:
+        logger.warning("server.warm_up.http_failed status=%s handled=%s", status, handled)
     return status

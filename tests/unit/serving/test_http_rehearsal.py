@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any, List
+from types import SimpleNamespace
+from typing import Any, Dict, List
 
 import pytest
 from rasa.core.channels.channel import UserMessage, register
@@ -23,21 +24,42 @@ def _sanic_test_mode() -> None:
     Sanic.test_mode = True  # several apps in one process
 
 
+class FakeStore:
+    """The rehearsal processor's in-memory tracker store: what it kept, by sender."""
+
+    def __init__(self) -> None:
+        self.kept: Dict[str, Any] = {}
+
+    async def retrieve(self, sender_id: str) -> Any:
+        return self.kept.get(sender_id)
+
+
+class FakeProcessor:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.tracker_store = FakeStore()
+
+
 class FakeAgent:
     """Rasa's agent as the channel handler uses it: `handle_message` goes to `processor`."""
 
-    def __init__(self) -> None:
-        self.processor: Any = "the real processor"
+    def __init__(self, fail: bool = False) -> None:
+        self.processor: Any = FakeProcessor("real")
         self.domain = object()
-        self.handled_by: List[Any] = []
+        self.handled_by: List[str] = []
+        self.fail = fail
 
     async def handle_message(self, message: UserMessage) -> None:
-        self.handled_by.append(self.processor)
+        self.handled_by.append(self.processor.name)
+        if self.fail:
+            raise RuntimeError("the turn failed")  # the turn guard apologises
+        self.processor.tracker_store.kept[message.sender_id] = SimpleNamespace(
+            latest_message=SimpleNamespace(text=message.text))
         for text in ("hello", "how can I help?"):  # as Rasa's processor sends replies
             await message.output_channel.send_response(message.sender_id, {"text": text})
 
 
-async def started_app(with_rest: bool = True) -> Sanic:
+async def started_app(with_rest: bool = True, fail: bool = False) -> Sanic:
     app = Sanic(f"http_rehearsal_{next(_NAMES)}", configure_logging=False)
     if with_rest:
         register([GuardedRestInput()], app, "/webhooks/")
@@ -45,7 +67,7 @@ async def started_app(with_rest: bool = True) -> Sanic:
         @app.get("/")
         async def hello(_request):  # type: ignore[no-untyped-def]
             return response.text("hello")
-    app.ctx.agent = FakeAgent()
+    app.ctx.agent = FakeAgent(fail)
     await app._startup()  # what Sanic's server does before its start listeners
     return app
 
@@ -53,21 +75,35 @@ async def started_app(with_rest: bool = True) -> Sanic:
 @pytest.mark.asyncio
 async def test_a_message_reaches_the_rest_webhook_and_the_rehearsal_processor_answers(
         monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(warm_start, "rehearsal_processor", lambda agent: "the rehearsal one")
+    monkeypatch.setattr(warm_start, "rehearsal_processor",
+                        lambda agent: FakeProcessor("rehearsal"))
     app = await started_app()
     caplog.set_level("INFO", logger="serving.http_rehearsal")
     assert await http_rehearsal.rehearse_over_http(app) == 200
     agent = app.ctx.agent
-    assert agent.handled_by == ["the rehearsal one"]  # never the real processor
-    assert agent.processor == "the real processor"  # put back
+    assert agent.handled_by == ["rehearsal"]  # never the real processor
+    assert agent.processor.name == "real"  # put back
     assert app.asgi is False  # Sanic's own server runs with ASGI off
     assert "server.warm_up.http status=200 replies=2" in caplog.text
 
 
 @pytest.mark.asyncio
+async def test_a_failed_turn_answered_with_the_apology_is_reported_as_failed(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(warm_start, "rehearsal_processor",
+                        lambda agent: FakeProcessor("rehearsal"))
+    app = await started_app(fail=True)
+    assert await http_rehearsal.rehearse_over_http(app) == 200  # the turn guard's apology
+    assert "server.warm_up.http_failed status=200 handled=False" in caplog.text
+    assert "server.warm_up.http status=" not in caplog.text
+    assert app.ctx.agent.processor.name == "real"
+
+
+@pytest.mark.asyncio
 async def test_the_real_processor_is_put_back_when_the_rehearsal_fails(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(warm_start, "rehearsal_processor", lambda agent: "the rehearsal one")
+    monkeypatch.setattr(warm_start, "rehearsal_processor",
+                        lambda agent: FakeProcessor("rehearsal"))
     app = await started_app()
 
     async def broken(*_args: Any) -> None:
@@ -76,7 +112,7 @@ async def test_the_real_processor_is_put_back_when_the_rehearsal_fails(
     monkeypatch.setattr(http_rehearsal, "post_through_app", broken)
     with pytest.raises(ConnectionError):
         await http_rehearsal.rehearse_over_http(app)
-    assert app.ctx.agent.processor == "the real processor"
+    assert app.ctx.agent.processor.name == "real"
 
 
 @pytest.mark.asyncio

@@ -60,6 +60,10 @@ def test_rasa_loads_its_model_through_the_name_we_wrap_before_serving() -> None:
     source = inspect.getsource(rasa.core.run.serve_application)
     assert "partial(load_agent_on_start," in source
     assert '"before_server_start"' in source
+    # The number of workers, asked in Sanic's main process before it forks them, through the
+    # module attribute serving.rasa_server wraps (workers_ready.prepare).
+    assert "rasa.core.utils.number_of_sanic_workers(" in source
+    assert source.index("number_of_sanic_workers(") < source.index("app.run(")
 
 
 @pytest.mark.asyncio
