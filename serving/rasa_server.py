@@ -20,6 +20,8 @@ handling (serving/http_rehearsal.py). With several workers, each then waits unti
 ready, so that none takes visitors while another still loads and rehearses beside it
 (serving/workers_ready.py).
 
+Logs at INFO at most unless debug logs are allowed on purpose (serving/log_safety.py).
+
 Freed memory kept: by default glibc gives freed heap memory back to the system as soon as
 128 kB are free at the top of the heap, and every turn then takes it back page by page (page
 faults). Here glibc keeps up to 256 MB free and grows the heap 64 MB at a time (`mallopt`, the
@@ -104,7 +106,14 @@ def ready_before_serving() -> None:
 def main() -> None:
     from rasa.__main__ import main as rasa_main
 
+    from serving.log_safety import safe_start
+
     if sys.argv[1:2] == ["run"]:
+        start = safe_start(sys.argv, os.environ)  # no visitor's words in the logs
+        if start.warning:
+            print(f"WARNING {start.warning}", file=sys.stderr, flush=True)
+        sys.argv[:] = start.argv
+        os.environ.update(start.env_changes)
         keep_freed_memory()
         ready_before_serving()
     rasa_main()
