@@ -38,25 +38,26 @@ def kb_to_mb(kb: int) -> float:
     return kb * 1024 / BYTES_PER_MB
 
 
-def peak_rss_mb(pid: int, proc: Path = PROC) -> Optional[float]:
-    """VmHWM of `pid` in MB, or None when the process is gone or the value unreadable."""
+def _proc_mb(pid: int, file: str, key: str, proc: Path) -> Optional[float]:
+    """A kB value of /proc/<pid>/<file> in MB, or None when the process is gone or the
+    value unreadable."""
     try:
-        text = (proc / str(pid) / "status").read_text()
+        text = (proc / str(pid) / file).read_text()
     except OSError:
         return None
-    kb = parse_status_kb(text, "VmHWM")
+    kb = parse_status_kb(text, key)
     return kb_to_mb(kb) if kb is not None else None
+
+
+def peak_rss_mb(pid: int, proc: Path = PROC) -> Optional[float]:
+    """VmHWM of `pid` in MB, or None when the process is gone or the value unreadable."""
+    return _proc_mb(pid, "status", "VmHWM", proc)
 
 
 def pss_mb(pid: int, proc: Path = PROC) -> Optional[float]:
     """The proportional set size of `pid` in MB, or None when the process is gone or the
     value unreadable."""
-    try:
-        text = (proc / str(pid) / "smaps_rollup").read_text()
-    except OSError:
-        return None
-    kb = parse_status_kb(text, "Pss")
-    return kb_to_mb(kb) if kb is not None else None
+    return _proc_mb(pid, "smaps_rollup", "Pss", proc)
 
 
 def parse_stat_cpu_ticks(text: str) -> Optional[int]:

@@ -28,6 +28,7 @@ from serving import warm_start
 logger = logging.getLogger(__name__)
 REST_WEBHOOK = "/webhooks/rest/webhook"
 REHEARSAL_TEXT = "hi"
+SERVING_FLAG = "physio_serving"  # set on app.ctx once Sanic accepts connections
 
 
 def http_scope(path: str, body: bytes) -> Dict[str, Any]:
@@ -72,6 +73,10 @@ async def rehearse_over_http(app: Sanic, text: str = REHEARSAL_TEXT) -> Optional
     """One message to the REST webhook, answered in memory; the HTTP status (None when there
     is no agent or no REST webhook). Call only before the worker serves: the agent's
     processor is swapped for the rehearsal one meanwhile."""
+    if getattr(app.ctx, SERVING_FLAG, False):
+        # Visitors could arrive meanwhile and reach the throwaway processor: never.
+        logger.warning("server.warm_up.http_skipped reason=already_serving")
+        return None
     agent: Optional[Agent] = getattr(app.ctx, "agent", None)
     if agent is None or not any(r.path.strip("/") == REST_WEBHOOK.strip("/")
                                 for r in app.router.routes):

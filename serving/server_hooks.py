@@ -121,6 +121,7 @@ async def rehearse_requests(app: Sanic) -> None:
 async def on_serving(app: Sanic) -> None:
     """Once Sanic listens: gets ready here only if start-up did not already (a plain
     `rasa run`, not `serving.rasa_server`, which gets ready before serving)."""
+    setattr(app.ctx, http_rehearsal.SERVING_FLAG, True)
     logger.info("server.serving ready_before=%s", bool(getattr(app.ctx, "physio_ready", False)))
     await get_ready(app)
 

@@ -135,3 +135,22 @@ async def test_bad_input_through_the_asgi_entry_point_gets_the_channels_own_answ
         app, "/webhooks/rest/webhook", {"sender": "s1", "message": "hi"})
     assert status == 200 and json.loads(body) == [
         {"recipient_id": "s1", "text": "hello"}, {"recipient_id": "s1", "text": "how can I help?"}]
+
+
+@pytest.mark.asyncio
+async def test_once_the_server_serves_the_processor_is_never_swapped(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from serving import server_hooks
+
+    monkeypatch.setattr(warm_start, "rehearsal_processor",
+                        lambda agent: FakeProcessor("rehearsal"))
+    app = await started_app()
+
+    async def get_ready(_app: Any) -> None:
+        return None
+
+    monkeypatch.setattr(server_hooks, "get_ready", get_ready)
+    await server_hooks.on_serving(app)  # Sanic's after_server_start: visitors may come now
+    assert await http_rehearsal.rehearse_over_http(app) is None
+    assert app.ctx.agent.handled_by == []
+    assert "server.warm_up.http_skipped reason=already_serving" in caplog.text
