@@ -72,11 +72,17 @@ async def started_app(with_rest: bool = True, fail: bool = False) -> Sanic:
     return app
 
 
-@pytest.mark.asyncio
-async def test_a_message_reaches_the_rest_webhook_and_the_rehearsal_processor_answers(
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+@pytest.fixture
+def rehearsal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """warm_start's rehearsal processor, as a recognisable stand-in."""
     monkeypatch.setattr(warm_start, "rehearsal_processor",
                         lambda agent: FakeProcessor("rehearsal"))
+
+
+@pytest.mark.asyncio
+@pytest.mark.usefixtures("rehearsal")
+async def test_a_message_reaches_the_rest_webhook_and_the_rehearsal_processor_answers(
+        caplog: pytest.LogCaptureFixture) -> None:
     app = await started_app()
     caplog.set_level("INFO", logger="serving.http_rehearsal")
     assert await http_rehearsal.rehearse_over_http(app) == 200
@@ -88,10 +94,9 @@ async def test_a_message_reaches_the_rest_webhook_and_the_rehearsal_processor_an
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("rehearsal")
 async def test_a_failed_turn_answered_with_the_apology_is_reported_as_failed(
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(warm_start, "rehearsal_processor",
-                        lambda agent: FakeProcessor("rehearsal"))
+        caplog: pytest.LogCaptureFixture) -> None:
     app = await started_app(fail=True)
     assert await http_rehearsal.rehearse_over_http(app) == 200  # the turn guard's apology
     assert "server.warm_up.http_failed status=200 handled=False" in caplog.text
@@ -100,10 +105,9 @@ async def test_a_failed_turn_answered_with_the_apology_is_reported_as_failed(
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("rehearsal")
 async def test_the_real_processor_is_put_back_when_the_rehearsal_fails(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(warm_start, "rehearsal_processor",
-                        lambda agent: FakeProcessor("rehearsal"))
     app = await started_app()
 
     async def broken(*_args: Any) -> None:
@@ -138,12 +142,11 @@ async def test_bad_input_through_the_asgi_entry_point_gets_the_channels_own_answ
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("rehearsal")
 async def test_once_the_server_serves_the_processor_is_never_swapped(
         monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     from serving import server_hooks
 
-    monkeypatch.setattr(warm_start, "rehearsal_processor",
-                        lambda agent: FakeProcessor("rehearsal"))
     app = await started_app()
 
     async def get_ready(_app: Any) -> None:
