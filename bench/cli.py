@@ -16,7 +16,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 from bench import stock_bot, this_bot
 from bench.conversations import SCRIPTS, Script
 from bench.machine import describe, load_average
-from bench.measure import Runner, Workload
+from bench.measure import Runner, Workload, interleave
 from bench.procs import StepFailed, run_timed
 from bench.report import render
 from bench.results import RESULTS_MD, STOCK_JSON, BotFigures, load_stock, save_stock
@@ -98,29 +98,31 @@ def timed_training(figures: BotFigures, argv: List[str], cwd: Path, env: Mapping
     return True
 
 
-def measure_stock(workload: Workload, folder: Path, env: Mapping[str, str]) -> BotFigures:
+def prepare_stock(workload: Workload, folder: Path, env: Mapping[str, str]
+                  ) -> Tuple[BotFigures, Optional[Runner]]:
+    """The stock bot made and trained from scratch; its runner (None when that failed)."""
     figures = BotFigures("stock", "stock rasa init bot", quick=workload.quick)
     try:
         print("[stock] rasa init --no-prompt (it trains a first model too) ...", flush=True)
         project = stock_bot.create(folder, env, folder / "log")
     except (StepFailed, OSError) as exc:
         figures.failures.append(f"rasa init failed: {exc}")
-        return figures
+        return figures, None
     stock_bot.use_sql_tracker_store(project, folder / "stock-tracker.db")
     out = folder / "stock-model"
     if not timed_training(figures, stock_bot.training_argv(project, out), project, env, folder):
-        return figures
+        return figures, None
     figures.model = next((p.name for p in out.glob("*.tar.gz")), "")
     service = stock_bot.service(project, out, free_port(), secrets.token_urlsafe(16), env)
-    Runner(figures, [service], SCRIPTS["stock"], workload, folder / "log" / "stock").run()
-    return figures
+    return figures, Runner(figures, [service], SCRIPTS["stock"], workload,
+                           folder / "log" / "stock")
 
 
-def measure_this(workload: Workload, folder: Path, env: Mapping[str, str],
-                 model: Path, workers: int = 1,
-                 redis: Optional[Tuple[str, int]] = None) -> BotFigures:
+def prepare_this(workload: Workload, folder: Path, env: Mapping[str, str],
+                 model: Path, workers: int = 1, redis: Optional[Tuple[str, int]] = None
+                 ) -> Tuple[BotFigures, Optional[Runner]]:
     """This assistant with one Sanic worker (trained from scratch first, for the training
-    time), or with several over the Redis lock store (not trained again)."""
+    time), or with several over the Redis lock store (not trained again); its runner."""
     name, label = (("assistant", "this assistant") if workers == 1 else
                    (f"assistant-{workers}w", f"this assistant, {workers} workers"))
     figures = BotFigures(name, label, model=model.name, quick=workload.quick, workers=workers)
@@ -129,9 +131,8 @@ def measure_this(workload: Workload, folder: Path, env: Mapping[str, str],
                        folder)
     workdir = folder / name
     workdir.mkdir()
-    Runner(figures, this_bot.services(workdir, env, workers, redis), SCRIPTS["assistant"],
-           workload, folder / "log" / name).run()
-    return figures
+    return figures, Runner(figures, this_bot.services(workdir, env, workers, redis),
+                           SCRIPTS["assistant"], workload, folder / "log" / name)
 
 
 def method(workload: Workload, scripts: Mapping[str, Sequence[Script]]) -> List[str]:
@@ -155,18 +156,21 @@ def method(workload: Workload, scripts: Mapping[str, Sequence[Script]]) -> List[
         "Training from scratch: `rasa train --force` into a temporary folder with an empty Rasa "
         "cache (`RASA_CACHE_DIRECTORY`); the stock bot from `rasa init --no-prompt` with its "
         "default config.",
+        f"Runs: each of the {workload.runs} run(s) starts a bot's Rasa server, measures it "
+        "and stops it (the action servers stay up); the bots' runs alternate, in reversed "
+        "order every other run (stock, this, then this, stock ...), so the machine's drift "
+        "over minutes falls on both alike.",
         "Start to first answer: from starting the Rasa process (the action server already "
         "healthy) to the first non-empty reply to `hi` on `POST /webhooks/rest/webhook`, "
-        f"polled every 0.1 s; the Rasa server is started {workload.runs} time(s) (once per "
-        "run; the median is given).",
+        "polled every 0.1 s; once per run, the median is given.",
         f"Visitors 1 and 10: at each start, {workload.cold_visitors} whole conversations one "
         f"after the other, each beginning {workload.cold_gap_s:g} s after the previous one (the "
         "first after the start-up probe's answer) ended: a turn right after another is faster "
         "than one after a pause on any server, so every visitor gets the same pause; the "
         f"latency of the first turn of the 1st and the {workload.cold_visitors}th (same "
-        "script); medians over the starts. The runs' load measurements follow the last start.",
-        f"1 visitor: after one warm-up conversation, whole conversations one after the other "
-        f"until at least {workload.single_messages} turns; latency of each turn (the REST call, "
+        "script); medians over the starts.",
+        f"1 visitor: after one warm-up conversation (each run), whole conversations one "
+        f"after the other until at least {workload.single_messages} turns; latency of each turn (the REST call, "
         "so action server calls included).",
         f"Concurrent: {levels}; each conversation its own sender id, its turns sent one after "
         "the other; throughput = turns answered without error / wall time. An error is a "
@@ -207,6 +211,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"bench: no model of this assistant: {exc}", flush=True)
             return 2
         stock: Optional[BotFigures]
+        runners: List[Optional[Runner]] = []
         if args.skip_stock:
             try:
                 stock, note = load_stock(args.quick)
@@ -218,18 +223,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                          f"{stock.machine.get('cores', '?')} cores)"
                          + (f"; {note}" if note else "") + ".")
         else:
-            stock = measure_stock(workload, folder, env)
+            stock, runner = prepare_stock(workload, folder, env)
             stock.measured_at, stock.machine = machine["date"], dict(machine)
-        this = measure_this(workload, folder, env, model)
+            runners.append(runner)
+        this, runner = prepare_this(workload, folder, env, model)
         this.measured_at = machine["date"]
+        runners.append(runner)
         redis = redis_address(env)
         workers, why = worker_plan(args.workers, os.cpu_count() or 1,
                                    port_in_use(*redis))
         notes.append(f"Several Sanic workers: {why}.")
         more: List[BotFigures] = []
         if workers > 1:
-            more.append(measure_this(workload, folder, env, model, workers, redis))
-            more[-1].measured_at = machine["date"]
+            bot, runner = prepare_this(workload, folder, env, model, workers, redis)
+            bot.measured_at = machine["date"]
+            more.append(bot)
+            runners.append(runner)
+        interleave([r for r in runners if r is not None], workload.runs)
         machine["load_at_end"] = load_average()
         notes.append(f"Model of this assistant: models/{this.model}; the whole run took "
                      f"{(time.monotonic() - started) / 60:.1f} min.")

@@ -1,6 +1,6 @@
 """Measuring one running bot: start to first answer, the first visitors after start, one
 visitor at a time, concurrent conversations, peak memory. Every process started here is
-stopped before `Runner.run` returns, whatever happens."""
+stopped before `Runner.run` (or `interleave`) returns, whatever happens."""
 
 from __future__ import annotations
 
@@ -101,6 +101,12 @@ class Runner:
         self.sampler = MemorySampler()
         self.probe_text = probe_text
         self.start_seconds: List[float] = []
+        self._firsts: List[Optional[float]] = []
+        self._tenths: List[Optional[float]] = []
+        self._colds: List[LoadFigures] = []
+        self._singles: List[LoadFigures] = []
+        self._cpu: Dict[str, List[Optional[float]]] = {}
+        self._levels: Dict[int, List[LoadFigures]] = {}
 
     @property
     def base_url(self) -> str:
@@ -168,7 +174,7 @@ class Runner:
                           else (now - then) * 1000 / turns)
         return used
 
-    def start(self) -> None:
+    def start_helpers(self) -> None:
         for service in self.services[:-1]:
             started = time.monotonic()
             child = self.group.start(service)
@@ -179,7 +185,6 @@ class Runner:
                                  f"{self.group.log_tail(service.name)}")
             self.figures.actions_ready_s = time.monotonic() - started
             self.say(f"{service.name} healthy after {self.figures.actions_ready_s:.1f} s")
-        self.start_rasa()
 
     def start_rasa(self) -> float:
         """Starts the Rasa server; the seconds to its first answer."""
@@ -195,57 +200,12 @@ class Runner:
         self.figures.start_to_first_answer_s = median_or_none(self.start_seconds)
         return seconds
 
-    def measure_starts(self) -> None:
-        """At each of `runs` starts of the Rasa server (the first one already made), the first
-        visitors one after the other; medians over the starts (one turn against one turn is
-        too few to compare)."""
-        w = self.workload
-        firsts: List[Optional[float]] = []
-        tenths: List[Optional[float]] = []
-        colds: List[LoadFigures] = []
-        for start in range(1, w.runs + 1):
-            if start > 1:
-                self.group.stop(self.rasa.name)
-                self.start_rasa()
-            tag = f"start {start}/{w.runs} " if w.runs > 1 else ""
-            cold = self.spaced(f"{tag}first-visitors",
-                               cold_start_order(self.scripts, w.cold_visitors))
-            firsts.append(cold.first_turn_ms(0))
-            tenths.append(cold.first_turn_ms(w.cold_visitors - 1))
-            colds.append(load_figures(cold))
-            self.figures.first_visitor_ms = median_or_none(firsts)
-            self.figures.tenth_visitor_ms = median_or_none(tenths)
-            self.figures.first_visitors = combine(colds)
-
-    def measure(self) -> None:
-        w = self.workload
-        self.measure_starts()
-        self.load("warm-up", self.scripts[:1], 1)
-        singles: List[LoadFigures] = []
-        cpu: Dict[str, List[Optional[float]]] = {s.name: [] for s in self.services}
-        levels: Dict[int, List[LoadFigures]] = {level: [] for level in w.levels}
-        for run in range(1, w.runs + 1):
-            tag = f"run {run}/{w.runs} " if w.runs > 1 else ""
-            before = self.cpu_seconds()
-            single = self.load(f"{tag}1 visitor", for_messages(self.scripts, w.single_messages), 1)
-            for name, used in self.cpu_ms_per_turn(before, len(single.turns)).items():
-                cpu[name].append(used)
-            singles.append(load_figures(single))
-            self.figures.single = combine(singles)
-            self.figures.rasa_cpu_ms_per_turn = median_or_none(cpu[self.rasa.name])
-            self.figures.actions_cpu_ms_per_turn = median_or_none(
-                [v for s in self.services[:-1] for v in cpu[s.name]])
-            for level, conversations in w.levels.items():
-                levels[level].append(load_figures(self.load(
-                    f"{tag}{level} concurrent", cycle(self.scripts, conversations), level)))
-                self.figures.concurrent[level] = combine(levels[level])
-
-    def run(self) -> None:
-        """Start, measure, and always stop; a failure is recorded in figures.failures."""
-        self.sampler.start()
+    def _guarded(self, step: Callable[[], None]) -> None:
+        """Runs a step; a failure is recorded in figures.failures and ends this bot's runs."""
+        if self.figures.failures:
+            return
         try:
-            self.start()
-            self.measure()
+            step()
         except StepFailed as exc:
             self.figures.failures.append(str(exc))
             self.say(f"FAILED: {exc}")
@@ -253,12 +213,79 @@ class Runner:
             self.figures.failures.append(f"unexpected {type(exc).__name__}: {exc}\n"
                                          f"{traceback.format_exc(limit=5)}")
             self.say(f"FAILED: {traceback.format_exc()}")
+
+    def open(self) -> None:
+        """Starts the sampler and the helpers (the action server); the Rasa server is started
+        by each run."""
+        self.sampler.start()
+        self._guarded(self.start_helpers)
+
+    def one_run(self, run: int) -> None:
+        """Run `run` of `runs`: start the Rasa server, the first visitors after start (one
+        after the other), a warm-up conversation, one visitor, then each concurrency level;
+        the Rasa server is stopped at the end, so runs of several bots can alternate."""
+        self._guarded(lambda: self._measure_run(run))
+        self.sampler.sample()  # the last peak of this start, before its processes go
+        self.group.stop(self.rasa.name)
+
+    def _measure_run(self, run: int) -> None:
+        w = self.workload
+        tag = f"run {run}/{w.runs} " if w.runs > 1 else ""
+        self.start_rasa()
+        cold = self.spaced(f"{tag}first-visitors",
+                           cold_start_order(self.scripts, w.cold_visitors))
+        self._firsts.append(cold.first_turn_ms(0))
+        self._tenths.append(cold.first_turn_ms(w.cold_visitors - 1))
+        self._colds.append(load_figures(cold))
+        self.figures.first_visitor_ms = median_or_none(self._firsts)
+        self.figures.tenth_visitor_ms = median_or_none(self._tenths)
+        self.figures.first_visitors = combine(self._colds)
+        self.load(f"{tag}warm-up", self.scripts[:1], 1)
+        before = self.cpu_seconds()
+        single = self.load(f"{tag}1 visitor", for_messages(self.scripts, w.single_messages), 1)
+        for name, used in self.cpu_ms_per_turn(before, len(single.turns)).items():
+            self._cpu.setdefault(name, []).append(used)
+        self._singles.append(load_figures(single))
+        self.figures.single = combine(self._singles)
+        self.figures.rasa_cpu_ms_per_turn = median_or_none(self._cpu[self.rasa.name])
+        self.figures.actions_cpu_ms_per_turn = median_or_none(
+            [v for s in self.services[:-1] for v in self._cpu.get(s.name, [])])
+        for level, conversations in w.levels.items():
+            self._levels.setdefault(level, []).append(load_figures(self.load(
+                f"{tag}{level} concurrent", cycle(self.scripts, conversations), level)))
+            self.figures.concurrent[level] = combine(self._levels[level])
+
+    def close(self) -> None:
+        """Stops every process and records the memory figures."""
+        peaks = self.sampler.stop()  # before stopping: /proc/<pid> goes with the process
+        self.group.stop_all()
+        self.figures.rasa_peak_mb = peaks.get(self.rasa.name)
+        self.figures.rasa_total_peak_mb = self.sampler.totals().get(self.rasa.name)
+        self.figures.rasa_together_mb = self.sampler.together().get(self.rasa.name)
+        self.figures.rasa_processes = self.sampler.process_counts().get(self.rasa.name)
+        helpers = [peaks[s.name] for s in self.services[:-1] if s.name in peaks]
+        self.figures.actions_peak_mb = max(helpers) if helpers else None
+
+    def run(self) -> None:
+        """All runs of this bot alone: open, each run, close, whatever happens."""
+        self.open()
+        try:
+            for run in range(1, self.workload.runs + 1):
+                self.one_run(run)
         finally:
-            peaks = self.sampler.stop()  # before stopping: /proc/<pid> goes with the process
-            self.group.stop_all()
-            self.figures.rasa_peak_mb = peaks.get(self.rasa.name)
-            self.figures.rasa_total_peak_mb = self.sampler.totals().get(self.rasa.name)
-            self.figures.rasa_together_mb = self.sampler.together().get(self.rasa.name)
-            self.figures.rasa_processes = self.sampler.process_counts().get(self.rasa.name)
-            helpers = [peaks[s.name] for s in self.services[:-1] if s.name in peaks]
-            self.figures.actions_peak_mb = max(helpers) if helpers else None
+            self.close()
+
+
+def interleave(runners: Sequence[Runner], runs: int) -> None:
+    """The runs of several bots alternated, the order reversed every other run (A B, B A,
+    A B ...): the machine's speed drifts within minutes, and measuring one bot's runs all
+    before the other's puts that drift into their ratio. Every runner is closed at the end."""
+    try:
+        for runner in runners:
+            runner.open()
+        for run in range(1, runs + 1):
+            for runner in (runners if run % 2 else list(reversed(runners))):
+                runner.one_run(run)
+    finally:
+        for runner in runners:
+            runner.close()

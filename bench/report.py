@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence
 
 from bench.results import BotFigures, LoadFigures
-from bench.targets import evaluate
+from bench.targets import THROUGHPUT_LEVEL, evaluate
 
 DASH = "—"
 
@@ -141,6 +141,19 @@ def summary_line(bot: BotFigures, stock: Optional[BotFigures]) -> str:
     return line + (f"; missed: {'; '.join(missed)}" if missed else "")
 
 
+def run_ratios(bot: BotFigures, stock: Optional[BotFigures], level: int) -> Optional[str]:
+    """Each run's throughput against the stock bot's in the same run (the runs alternate, so a
+    pair was measured minutes apart), when both have every run."""
+    ours = bot.concurrent.get(level)
+    theirs = stock.concurrent.get(level) if stock else None
+    if (not ours or not theirs or len(ours.msg_per_s_runs) < 2
+            or len(ours.msg_per_s_runs) != len(theirs.msg_per_s_runs)):
+        return None
+    pairs = [f"{a / b:.2f}x" for a, b in zip(ours.msg_per_s_runs, theirs.msg_per_s_runs) if b]
+    return (f"{bot.label}: throughput at {level} concurrent against the stock bot's, run by "
+            f"run: {', '.join(pairs)}")
+
+
 def machine_lines(machine: Dict[str, str]) -> List[str]:
     names = [("date", "Date"), ("cpu", "CPU"), ("cores", "Cores"), ("memory", "Memory"),
              ("os", "OS"), ("python", "Python"), ("rasa", "Rasa"), ("rasa_sdk", "Rasa SDK"),
@@ -165,7 +178,10 @@ def render(this: BotFigures, stock: Optional[BotFigures], machine: Dict[str, str
     ]
     if notes:
         parts += ["## Notes", "", *(f"- {n}" for n in notes), ""]
-    parts += ["## Summary", "", *(f"- {summary_line(bot, stock)}" for bot in (this, *more)), ""]
+    by_run = [line for bot in (this, *more)
+              for line in [run_ratios(bot, stock, THROUGHPUT_LEVEL)] if line]
+    parts += ["## Summary", "", *(f"- {summary_line(bot, stock)}" for bot in (this, *more)),
+              *(f"- {line}" for line in by_run), ""]
     failures = [f"{bot.label}: {f}" for bot in (this, *more, stock) if bot
                 for f in bot.failures]
     if failures:

@@ -26,6 +26,7 @@ class LoadFigures:
     msg_per_s: Optional[float]
     error_kinds: str = ""
     runs: int = 1
+    msg_per_s_runs: List[float] = field(default_factory=list)  # each run's, in run order
 
 
 def combine(runs: Sequence[LoadFigures]) -> LoadFigures:
@@ -42,6 +43,8 @@ def combine(runs: Sequence[LoadFigures]) -> LoadFigures:
         msg_per_s=median_or_none([r.msg_per_s for r in runs]),
         error_kinds=kinds,
         runs=sum(r.runs for r in runs),
+        msg_per_s_runs=[v for r in runs for v in (
+            r.msg_per_s_runs or ([r.msg_per_s] if r.msg_per_s is not None else []))],
     )
 
 

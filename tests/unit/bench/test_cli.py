@@ -36,16 +36,20 @@ def test_skip_stock_reuses_the_stored_figures_and_writes_the_report(
                        concurrent={8: LoadFigures(8, 80, 0, 100.0, 200.0, 10.0)})
     results.save_stock(stock, stored)
 
-    def fake_measure(workload: Any, folder: Path, env: Any, model: Path, workers: int = 1,
-                     redis: Any = None) -> BotFigures:
+    def fake_prepare(workload: Any, folder: Path, env: Any, model: Path, workers: int = 1,
+                     redis: Any = None) -> Any:
         assert folder.exists()
         assert workers == 1  # --workers 1: no run with several workers
         return BotFigures("assistant", "this assistant", model=model.name,
-                          concurrent={8: LoadFigures(8, 80, 0, 30.0, 60.0, 35.0)})
+                          concurrent={8: LoadFigures(8, 80, 0, 30.0, 60.0, 35.0)}), "runner"
+
+    interleaved: list = []
 
     monkeypatch.setattr(cli.this_bot, "ensure_model", lambda env, log: tmp_path / "m.tar.gz")
     monkeypatch.setattr(cli, "load_stock", lambda quick: results.load_stock(quick, stored))
-    monkeypatch.setattr(cli, "measure_this", fake_measure)
+    monkeypatch.setattr(cli, "prepare_this", fake_prepare)
+    monkeypatch.setattr(cli, "interleave", lambda runners, runs: interleaved.append(
+        (runners, runs)))
     monkeypatch.setattr(cli, "save_stock", lambda figures: pytest.fail("stock not measured"))
     out = tmp_path / "results.md"
     assert cli.main(["--quick", "--skip-stock", "--workers", "1", "--out", str(out)]) == 0
@@ -53,6 +57,7 @@ def test_skip_stock_reuses_the_stored_figures_and_writes_the_report(
     assert "Stock figures reused from stock_results.json (measured 2026-01-01 on Old CPU" in text
     assert "Quick smoke run" in text
     assert "| 8 concurrent: throughput | 35.0 msg/s | 10.0 msg/s | 3.50x |" in text
+    assert interleaved == [(["runner"], 1)]  # only this assistant is run, once
 
 
 def test_main_restores_the_sigterm_handler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch

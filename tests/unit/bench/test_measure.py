@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.conversations import STOCK_SCRIPTS, cold_start_order, total_turns
-from bench.measure import Runner, Workload
+from bench.measure import Runner, Workload, interleave
 from bench.results import BotFigures
 from scripts.services import Service
 
@@ -87,3 +89,65 @@ def test_each_run_starts_the_server_again_for_its_first_visitors(tmp_path: Path)
     assert figures.first_visitor_ms is not None and figures.tenth_visitor_ms is not None
     assert figures.rasa_processes == 1  # the processes of the last start only
     assert runner.group.children == {}
+
+
+class Recorder(Runner):
+    """A runner that only records the order of its calls into a shared list."""
+
+    def __init__(self, name: str, calls: list) -> None:
+        super().__init__(BotFigures(name, name), [Service("rasa", ["true"], "127.0.0.1", 9, "/")],
+                         STOCK_SCRIPTS, Workload(quick=True), Path("."))
+        self.name, self.calls = name, calls
+
+    def open(self) -> None:
+        self.calls.append(("open", self.name))
+
+    def one_run(self, run: int) -> None:
+        self.calls.append((run, self.name))
+
+    def close(self) -> None:
+        self.calls.append(("close", self.name))
+
+
+def test_runs_of_several_bots_alternate_in_reversed_order_every_other_run() -> None:
+    calls: list = []
+    interleave([Recorder("stock", calls), Recorder("this", calls)], 3)
+    assert calls == [("open", "stock"), ("open", "this"),
+                     (1, "stock"), (1, "this"), (2, "this"), (2, "stock"),
+                     (3, "stock"), (3, "this"),
+                     ("close", "stock"), ("close", "this")]
+
+
+def test_every_runner_is_closed_when_a_run_is_interrupted() -> None:
+    calls: list = []
+
+    class Interrupted(Recorder):
+        def one_run(self, run: int) -> None:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interleave([Recorder("stock", calls), Interrupted("this", calls)], 2)
+    assert ("close", "stock") in calls and ("close", "this") in calls
+
+
+def test_two_stand_in_bots_interleaved_each_start_once_per_run(tmp_path: Path) -> None:
+    from tests.integration.harness import free_port
+
+    workload = Workload(quick=True, runs=2, single_messages=6, levels={2: 2},
+                        cold_visitors=2, cold_gap_s=0.01, start_timeout_s=30)
+    runners, starts = [], []
+    for name in ("stock", "this"):
+        port, started = free_port(), tmp_path / f"{name}-starts.txt"
+        rasa = Service("rasa", [sys.executable, "-c", STAND_IN, str(port), str(started)],
+                       "127.0.0.1", port, "/")
+        runners.append(Runner(BotFigures(name, name), [rasa], STOCK_SCRIPTS, workload,
+                              tmp_path / name))
+        starts.append(started)
+    interleave(runners, workload.runs)
+    for runner, started in zip(runners, starts):
+        assert runner.figures.failures == []
+        assert started.read_text().count("started") == 2
+        level = runner.figures.concurrent[2]
+        assert len(level.msg_per_s_runs) == 2 and level.msg_per_s == pytest.approx(
+            sorted(level.msg_per_s_runs)[0] / 2 + sorted(level.msg_per_s_runs)[1] / 2)
+        assert runner.group.children == {}

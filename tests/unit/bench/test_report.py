@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from bench.report import comparison_table, fmt, ratio, render, table
+from bench.report import comparison_table, fmt, ratio, render, run_ratios, table
+from bench.results import combine
 from bench.results import BotFigures, LoadFigures
 
 
@@ -102,3 +103,16 @@ def test_the_summary_counts_each_configurations_targets_and_names_the_misses() -
                           "(33%))")
     assert summary[1] == ("- this assistant, 2 workers: 3 of 3 measured targets met "
                           "(4 not measured in this configuration)")
+
+
+def test_each_runs_throughput_is_set_against_the_stock_bots_of_the_same_run() -> None:
+    this = BotFigures("assistant", "this assistant",
+                      concurrent={8: combine([load(8, 60.0, 1), load(8, 90.0, 1)])})
+    stock = BotFigures("stock", "stock bot",
+                       concurrent={8: combine([load(8, 20.0, 1), load(8, 30.0, 1)])})
+    assert run_ratios(this, stock, 8) == ("this assistant: throughput at 8 concurrent against "
+                                          "the stock bot's, run by run: 3.00x, 3.00x")
+    assert "run by run: 3.00x, 3.00x" in render(this, stock, {}, [8], [])
+    one_run = BotFigures("stock", "stock bot", concurrent={8: combine([load(8, 20.0, 1)])})
+    assert run_ratios(this, one_run, 8) is None  # runs not paired
+    assert run_ratios(this, None, 8) is None

@@ -18,6 +18,8 @@ def test_runs_combine_into_medians_and_summed_counts() -> None:
     assert combined.p95_ms == 200 and combined.p50_ms == 100 and combined.msg_per_s == 20
     assert combined.messages == 300 and combined.errors == 2 and combined.runs == 3
     assert combined.error_kinds == "empty reply x2"
+    assert combined.msg_per_s_runs == [10, 30, 20]  # each run's, in run order
+    assert combine([combined, load(100, 40)]).msg_per_s_runs == [10, 30, 20, 40]
     with pytest.raises(ValueError):
         combine([])
 
