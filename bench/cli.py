@@ -169,9 +169,9 @@ def method(workload: Workload, scripts: Mapping[str, Sequence[Script]]) -> List[
         "than one after a pause on any server, so every visitor gets the same pause; the "
         f"latency of the first turn of the 1st and the {workload.cold_visitors}th (same "
         "script); medians over the starts.",
-        f"1 visitor: after one warm-up conversation (each run), whole conversations one "
-        f"after the other until at least {workload.single_messages} turns; latency of each turn (the REST call, "
-        "so action server calls included).",
+        "1 visitor: after one warm-up conversation (each run), whole conversations one after "
+        f"the other until at least {workload.single_messages} turns; latency of each turn (the "
+        "REST call, so action server calls included).",
         f"Concurrent: {levels}; each conversation its own sender id, its turns sent one after "
         "the other; throughput = turns answered without error / wall time. An error is a "
         "non-200 status, a failed or timed-out request, or an empty reply.",

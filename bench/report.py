@@ -149,7 +149,8 @@ def run_ratios(bot: BotFigures, stock: Optional[BotFigures], level: int) -> Opti
     if (not ours or not theirs or len(ours.msg_per_s_runs) < 2
             or len(ours.msg_per_s_runs) != len(theirs.msg_per_s_runs)):
         return None
-    pairs = [f"{a / b:.2f}x" for a, b in zip(ours.msg_per_s_runs, theirs.msg_per_s_runs) if b]
+    pairs = [f"{a / b:.2f}x" for a, b in
+             zip(ours.msg_per_s_runs, theirs.msg_per_s_runs, strict=True) if b]
     return (f"{bot.label}: throughput at {level} concurrent against the stock bot's, run by "
             f"run: {', '.join(pairs)}")
 

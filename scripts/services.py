@@ -123,7 +123,7 @@ def assistant_services(settings: Settings, base_env: Mapping[str, str]) -> List[
                   "RASA_ENDPOINTS": str(settings.endpoints)}
     env["ALLOWED_ORIGINS"] = " ".join(settings.cors_origins)
     rasa_argv = [
-        python(), "-m", "serving.rasa_server", "run",  # Rasa's CLI, without JAX (120 MB)
+        python(), "-m", "serving.rasa_server", "run",  # Rasa's CLI, without TensorFlow or JAX
         "--enable-api", f"--auth-token={settings.token}",  # "=": a token may start with "-"
         "--interface", settings.host, "--port", str(settings.rasa_port),
         "--credentials", str(settings.credentials),

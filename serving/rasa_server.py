@@ -1,10 +1,14 @@
-"""`python -m serving.rasa_server run ...`: Rasa's own command line, without JAX in the process,
-and ready before it serves.
+"""`python -m serving.rasa_server run ...`: Rasa's own command line, without TensorFlow when the
+model needs none, without JAX in the process, and ready before it serves.
 
-TensorFlow 2.12 (which Rasa 3.6 imports at start even though this assistant's model uses none
-of it) imports JAX, when installed, for TFLite's JAX converter; pip installs JAX because
-TensorFlow 2.12 requires it. Rasa never converts a JAX model, and the import alone holds about
-120 MB of memory in every Rasa process and adds a second to start-up. Here `import jax` fails
+Without TensorFlow: Rasa 3.6 imports it at start whatever the model; when every component of
+the model to serve is known to run without it, a stand-in takes its place
+(serving/tensorflow_standin.py): about 400 MB less per Rasa process.
+
+Where TensorFlow is loaded: TensorFlow 2.12 imports JAX, when installed, for TFLite's JAX
+converter; pip installs JAX because TensorFlow 2.12 requires it. Rasa never converts a JAX
+model, and the import alone holds about 120 MB of memory in every Rasa process and adds a
+second to start-up. Here `import jax` fails
 as if JAX were not installed, which TensorFlow handles (it then has no JAX converter); the rest
 is `rasa` itself. Blocked at import time, so a worker process that re-imports this module
 (a `spawn` start) is covered too.
@@ -37,6 +41,8 @@ import ctypes
 import os
 import sys
 from typing import Any, Dict, Mapping
+
+from serving import tensorflow_standin
 
 UNUSED_MODULES = ("jax", "jaxlib")
 # glibc's mallopt parameters (malloc.h), the environment variable that sets each, our value
@@ -104,8 +110,6 @@ def ready_before_serving() -> None:
 
 
 def main() -> None:
-    from rasa.__main__ import main as rasa_main
-
     from serving.log_safety import safe_start
 
     if sys.argv[1:2] == ["run"]:
@@ -114,8 +118,11 @@ def main() -> None:
             print(f"WARNING {start.warning}", file=sys.stderr, flush=True)
         sys.argv[:] = start.argv
         os.environ.update(start.env_changes)
+        tensorflow_standin.apply(sys.argv[2:], os.environ)  # before Rasa imports TensorFlow
         keep_freed_memory()
         ready_before_serving()
+    from rasa.__main__ import main as rasa_main
+
     rasa_main()
 
 

@@ -38,6 +38,7 @@ from serving import (
     graph_runner,
     http_rehearsal,
     rule_matching,
+    tensorflow_standin,
     tracker_replay,
     warm_start,
 )
@@ -99,6 +100,10 @@ async def get_ready(app: Sanic) -> None:
     if agent is None or getattr(app.ctx, "physio_ready", False):
         return
     app.ctx.physio_ready = True
+    tensorflow = tensorflow_standin.applied()
+    if tensorflow is not None:
+        logger.info("server.tensorflow loaded=%s reason=%r", not tensorflow.stand_in,
+                    tensorflow.reason)
     if agent.domain is not None:
         clinic_defaults.apply(agent.domain)
     app.ctx.action_connections = warm_start.share_action_connections(agent)

@@ -41,3 +41,16 @@ def test_the_rehearsal_leaves_nothing_in_the_conversation_store(assistant: Assis
         senders = {row[0] for row in db.execute("SELECT DISTINCT sender_id FROM events")}
     assert "it-after-warm-up" in senders
     assert not [s for s in senders if s.startswith("warm-up")]
+
+
+def test_the_server_runs_its_model_without_loading_tensorflow(assistant: Assistant) -> None:
+    """The model uses no TensorFlow component, so the Rasa process never maps TensorFlow's
+    library (serving/tensorflow_standin.py), and still answers."""
+    log = rasa_log(assistant)
+    assert "server.tensorflow loaded=False reason='the model " in log
+    pid = assistant.group.children["rasa"].pid
+    with open(f"/proc/{pid}/maps") as maps:
+        mapped = maps.read()
+    assert "libpython" in mapped or "python" in mapped  # the maps of the right process
+    assert "libtensorflow" not in mapped
+    assert assistant.send("it-without-tensorflow", "hi")

@@ -144,7 +144,7 @@ def test_two_stand_in_bots_interleaved_each_start_once_per_run(tmp_path: Path) -
                               tmp_path / name))
         starts.append(started)
     interleave(runners, workload.runs)
-    for runner, started in zip(runners, starts):
+    for runner, started in zip(runners, starts, strict=True):
         assert runner.figures.failures == []
         assert started.read_text().count("started") == 2
         level = runner.figures.concurrent[2]

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from bench.report import comparison_table, fmt, ratio, render, run_ratios, table
-from bench.results import combine
-from bench.results import BotFigures, LoadFigures
+from bench.results import BotFigures, LoadFigures, combine
 
 
 def load(level: int, mps: float, p95: float, errors: int = 0) -> LoadFigures:
