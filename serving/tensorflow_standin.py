@@ -115,10 +115,11 @@ class _StandInModule(types.ModuleType):
 def _module(name: str) -> types.ModuleType:
     module = _StandInModule(name)
     if name == "tensorflow":
-        threading = types.SimpleNamespace(
+        config = _StandInModule("tensorflow.config")  # anything else in it still raises
+        config.threading = types.SimpleNamespace(  # type: ignore[attr-defined]
             set_inter_op_parallelism_threads=_no_threads_to_size,
             set_intra_op_parallelism_threads=_no_threads_to_size)
-        module.config = types.SimpleNamespace(threading=threading)  # type: ignore[attr-defined]
+        module.config = config  # type: ignore[attr-defined]
     return module
 
 

@@ -31,6 +31,12 @@ os.environ["TF_INTRA_OP_PARALLELISM_THREADS"] = "2"
 tf_env.setup_tf_environment()  # what `rasa run` does at start, with our thread settings
 import tensorflow as tf
 assert isinstance(tf, standin._StandInModule), type(tf)
+try:
+    tf.config.list_physical_devices("GPU")  # what Rasa calls when a GPU is configured
+except standin.TensorFlowNotLoaded as error:
+    assert "tensorflow.config.list_physical_devices was called" in str(error), error
+else:
+    raise AssertionError("a TensorFlow call did not raise")
 with open("/proc/self/maps") as maps:
     assert "libtensorflow" not in maps.read(), "the TensorFlow library was loaded"
 try:
