@@ -166,3 +166,22 @@ def test_glibc_keeps_freed_memory_unless_the_environment_says_otherwise(
                           env={"PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout) == applied
+
+
+def test_the_tensorflow_decision_is_made_before_rasa_is_started(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`main` decides about TensorFlow (with the run's own arguments) before Rasa's command
+    line runs; replaced by recorders here, so this process's imports stay as they are."""
+    import rasa.__main__
+
+    from serving import tensorflow_standin
+
+    calls: List[Any] = []
+    monkeypatch.setattr(tensorflow_standin, "apply",
+                        lambda argv, env: calls.append(("tensorflow", list(argv))))
+    monkeypatch.setattr(serving.rasa_server, "keep_freed_memory", lambda: {})
+    monkeypatch.setattr(serving.rasa_server, "ready_before_serving", lambda: None)
+    monkeypatch.setattr(rasa.__main__, "main", lambda: calls.append(("rasa",)))
+    monkeypatch.setattr(sys, "argv", ["rasa", "run", "--model", "models", "--enable-api"])
+    serving.rasa_server.main()
+    assert calls == [("tensorflow", ["--model", "models", "--enable-api"]), ("rasa",)]
