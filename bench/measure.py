@@ -268,12 +268,7 @@ class Runner:
 
     def run(self) -> None:
         """All runs of this bot alone: open, each run, close, whatever happens."""
-        self.open()
-        try:
-            for run in range(1, self.workload.runs + 1):
-                self.one_run(run)
-        finally:
-            self.close()
+        interleave([self], self.workload.runs)
 
 
 def interleave(runners: Sequence[Runner], runs: int) -> None:

@@ -154,10 +154,6 @@ def install() -> bool:
     return True
 
 
-def installed() -> bool:
-    return any(isinstance(finder, _StandInFinder) for finder in sys.meta_path)
-
-
 def model_components(archive: Path) -> FrozenSet[str]:
     """The class paths of the components a trained model runs (its predict graph), read from
     the archive's metadata. Raises OSError, KeyError or ValueError on an unreadable model."""
