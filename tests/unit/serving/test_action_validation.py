@@ -99,3 +99,48 @@ def test_an_unknown_event_name_fails_like_rasas_own_check() -> None:
     assert passes_quick_check(COMPILED, result) is False
     with pytest.raises(ValidationError, match="Failed to validate"):
         validate_action_result(RemoteAction("action_x", None), result)
+
+
+# Plain Python checks stand for the schemas that are only types, properties and items.
+from jsonschema.validators import Draft202012Validator  # noqa: E402
+
+from serving.action_validation import plain_check  # noqa: E402
+
+PLAIN_SCHEMAS = [
+    {"type": "number"}, {"type": "integer"}, {"type": ["string", "null"]}, {"type": "boolean"},
+    {"type": "array", "items": {"type": "object"}},
+    {"properties": {"name": {"type": "string"}, "value": {}}, "required": ["name", "value"]},
+    {"type": "object", "properties": {"t": {"type": ["number", "null"]},
+                                      "m": {"type": ["object", "null"]}}, "required": ["e"]},
+]
+SAMPLES = [None, True, False, 0, 1, 1.0, 1.5, -3, "", "x", [], [{}], [1], {}, {"name": "a"},
+           {"name": "a", "value": None}, {"name": 1, "value": 2}, {"e": 1, "t": True},
+           {"e": 1, "t": 2.5, "m": None}, {"e": 1, "m": []}]
+
+
+@pytest.mark.parametrize("schema", PLAIN_SCHEMAS, ids=str)
+def test_a_plain_check_gives_jsonschemas_verdict(schema: dict) -> None:
+    check = plain_check(schema)
+    assert check is not None
+    validator = Draft202012Validator(schema)
+    assert [check(v) for v in SAMPLES] == [validator.is_valid(v) for v in SAMPLES]
+
+
+@pytest.mark.parametrize("schema", [{"oneOf": [{}]}, {"type": "object", "patternProperties": {}},
+                                    {"properties": ["name"]}, {"required": "name"},
+                                    {"properties": {"a": {"const": 1}}}, {"type": "decimal"}])
+def test_anything_more_than_plain_is_left_to_jsonschema(schema: dict) -> None:
+    assert plain_check(schema) is None
+
+
+def test_the_frequent_events_are_checked_in_plain_python() -> None:
+    for name in ("slot", "bot", "followup", "active_loop", "action", "reset_slots"):
+        assert not hasattr(COMPILED.by_event[name], "__self__"), name  # not a bound is_valid
+    assert hasattr(COMPILED.by_event["user"], "__self__")  # jsonschema's bound is_valid
+    assert not hasattr(COMPILED.outline, "__self__")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(response)
+def test_the_quick_check_agrees_with_the_whole_schema_at_length(result: object) -> None:
+    assert passes_quick_check(COMPILED, result) == COMPILED.whole.is_valid(result)
