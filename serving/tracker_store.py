@@ -11,7 +11,9 @@ could not read the conversation is not answered.
 Rasa's SQL store is synchronous inside `async` methods: a query held up by a network partition
 (packets dropped, no reset) would block the server's event loop, and with it every other
 visitor and the retry window itself. Each attempt runs on a worker thread of its own pool, and
-the retry window bounds the wait for it.
+the retry window bounds the wait for it. The exception: reads of an SQLite file (WAL mode,
+where a reader never waits for a writer, and no network) run on the event loop's thread, as
+the hand-off to a worker thread and back cost more than the read (`reads_on_the_loop`).
 
 endpoints.yml:
     tracker_store:
@@ -22,6 +24,7 @@ endpoints.yml:
       retry_seconds: 8          # optional
       cache_conversations: 100  # optional: trackers kept between turns (0: none)
       cache_seconds: 300        # optional: how long one is kept (tracker_cache.py)
+      reads_on_the_loop: false  # optional: default true for SQLite only
 
 What was read or saved is remembered on the tracker (how many of its events are stored), so a
 save appends the new events without first counting the stored ones (Rasa's way, kept for a
@@ -83,7 +86,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Any = None, retry_seconds: float = 8.0,
                  host: Optional[Text] = None, worker_threads: int = 8,
                  cache_conversations: int = 100, cache_seconds: float = 300.0,
-                 **kwargs: Any) -> None:
+                 reads_on_the_loop: Optional[bool] = None, **kwargs: Any) -> None:
         self.retry_seconds = float(retry_seconds)
         self.worker_threads = int(worker_threads)
         self.cache = TrackerCache(int(cache_conversations), float(cache_seconds))
@@ -97,8 +100,16 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         self._check_schema()
         # Connections dropped by a database restart are replaced, not reused.
         self.engine.pool._pre_ping = True
-        if self.engine.dialect.name == "sqlite":
+        sqlite = self.engine.dialect.name == "sqlite"
+        if sqlite:
             self._tune_sqlite()
+        # A read of an SQLite file in WAL mode never waits for a writer, and a file has no
+        # network to hang on: it runs on the event loop's thread, without the hand-off to a
+        # worker thread and back (about 150 us of CPU each, a twentieth of a turn). Writes,
+        # which may wait for another process's write lock, and any database server's
+        # queries stay on the worker threads.
+        self.reads_on_the_loop = sqlite if reads_on_the_loop is None else \
+            yes_or_no("reads_on_the_loop", reads_on_the_loop)
 
     def _tune_sqlite(self) -> None:
         """Pooled connections, WAL journal, NORMAL sync: a commit survives a crash of the
@@ -144,7 +155,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             session.close()
 
     async def _retrying(self, what: str, sender_id: str,
-                        attempt: Callable[[], Awaitable[T]]) -> T:
+                        attempt: Callable[[], Awaitable[T]], on_the_loop: bool = False) -> T:
         state = turn_state.current()
         if state is not None and state.store_failed:
             # This turn already lost the database: fail fast, the visitor is told.
@@ -153,6 +164,8 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         delay = 0.2
         while True:
             try:
+                if on_the_loop:
+                    return await attempt()
                 return await self._off_the_loop(attempt, deadline)
             except Exception as error:
                 if time.monotonic() + delay > deadline:
@@ -211,7 +224,8 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         return await self._retrying("retrieve", sender_id,
-                                    lambda: self._retrieve_latest(sender_id))
+                                    lambda: self._retrieve_latest(sender_id),
+                                    on_the_loop=self.reads_on_the_loop)
 
     def _rehearse(self) -> None:
         """A turn's queries on a conversation that does not exist, the insert rolled back:
@@ -234,7 +248,8 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                                     ) -> Optional[DialogueStateTracker]:
         return await self._retrying(
             "retrieve_full", conversation_id,
-            lambda: SQLTrackerStore.retrieve_full_tracker(self, conversation_id))
+            lambda: SQLTrackerStore.retrieve_full_tracker(self, conversation_id),
+            on_the_loop=self.reads_on_the_loop)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         attempts = 0
@@ -247,6 +262,18 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             await self._save_and_keep(tracker)
 
         await self._retrying("save", tracker.sender_id, attempt)
+
+
+def yes_or_no(name: str, value: Any) -> bool:
+    """A true/false setting from endpoints.yml, where a substituted variable comes as text."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "1"):
+        return True
+    if text in ("false", "no", "0"):
+        return False
+    raise ValueError(f"tracker_store {name} must be true or false, not {value!r}")
 
 
 def event_row(sender_id: Text, event_: Event) -> Dict[str, Any]:

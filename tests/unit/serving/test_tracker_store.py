@@ -50,6 +50,7 @@ async def test_a_saved_conversation_comes_back(domain: Domain, tmp_path: Path) -
 async def test_a_held_up_query_leaves_the_server_answering_and_fails_the_turn(
         domain: Domain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     trackers = store(domain, tmp_path, retry_seconds=0.5)
+    trackers.reads_on_the_loop = False  # as for a database server (an SQLite file's are)
 
     async def held_up(self: Any, sender_id: str) -> None:
         time.sleep(3)  # a partition: the synchronous driver blocks, nothing is raised
@@ -93,6 +94,39 @@ async def test_a_failed_turn_does_not_try_the_database_again(
     with pytest.raises(TrackerStoreUnavailable):
         await trackers.retrieve("visitor-3")
     assert tried >= 1 and calls == tried
+
+
+@pytest.mark.asyncio
+async def test_an_sqlite_file_is_read_on_the_loops_thread_and_written_on_a_worker(
+        domain: Domain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    trackers = store(domain, tmp_path)
+    assert trackers.reads_on_the_loop is True
+    threads: dict = {}
+    real_save, real_read = trackers._save_and_keep, trackers._retrieve_latest
+
+    async def save(tracker: DialogueStateTracker) -> None:
+        threads["save"] = threading.get_ident()
+        await real_save(tracker)
+
+    async def read(sender_id: str) -> Any:
+        threads["read"] = threading.get_ident()
+        return await real_read(sender_id)
+
+    monkeypatch.setattr(trackers, "_save_and_keep", save)
+    monkeypatch.setattr(trackers, "_retrieve_latest", read)
+    await trackers.save(conversation(domain, "visitor-threads"))
+    assert (await trackers.retrieve("visitor-threads")) is not None
+    assert threads["read"] == threading.get_ident()
+    assert threads["save"] != threading.get_ident()
+    for setting, expected in ((False, False), ("false", False), ("no", False), ("true", True)):
+        assert ResilientSQLTrackerStore(domain=domain, dialect="sqlite",
+                                        db=str(tmp_path / "x.db"),
+                                        reads_on_the_loop=setting).reads_on_the_loop is expected
+    with pytest.raises(ValueError, match="reads_on_the_loop must be true or false"):
+        ResilientSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "y.db"),
+                                 reads_on_the_loop="sometimes")
 
 
 def test_an_sqlite_file_keeps_one_connection_per_worker_thread_and_no_ping(
