@@ -10,7 +10,10 @@
   (event_types.py), the history's replay resumed (tracker_replay.py), rule matching that
   stops where no rule reaches (rule_matching.py), the action payload without deep copies
   (action_payload.py) and with each event encoded to JSON once (event_json.py), the model's
-  graph run in a plan worked out once (graph_runner.py).
+  graph run in a plan worked out once (graph_runner.py), trackers copied from their state
+  instead of replayed (tracker_copy.py), answers about the domain kept (domain_memo.py), no
+  copies or texts made for debug lines that are dropped (debug_lines.py), the memoization
+  policy's lookup by text (memo_lookup.py).
 - Pooled connections to the action server and a rehearsed conversation before serving
   (warm_start.py, rasa_server.py), then a message through the worker's own HTTP handling
   (http_rehearsal.py).
@@ -33,12 +36,16 @@ from serving import (
     action_payload,
     action_validation,
     clinic_defaults,
+    debug_lines,
+    domain_memo,
     event_types,
     failure_detector,
     graph_runner,
     http_rehearsal,
+    memo_lookup,
     rule_matching,
     tensorflow_standin,
+    tracker_copy,
     tracker_replay,
     warm_start,
 )
@@ -80,6 +87,10 @@ def attach(app: Sanic, env: Optional[Mapping[str, str]] = None) -> None:
     action_validation.install()
     event_types.install()
     tracker_replay.install()
+    tracker_copy.install()
+    domain_memo.install()
+    debug_lines.install()
+    memo_lookup.install()
     rule_matching.install()
     action_payload.install()
     graph_runner.install()
