@@ -59,7 +59,8 @@ from typing import (
 )
 
 from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
-from rasa.shared.core.events import Event
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import bindparam, create_engine, event, func, select
@@ -228,15 +229,18 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                                     on_the_loop=self.reads_on_the_loop)
 
     def _rehearse(self) -> None:
-        """A turn's queries on a conversation that does not exist, the insert rolled back:
-        connections opened and statements compiled before the first visitor, nothing kept."""
+        """A new conversation's queries, the insert rolled back: connections opened and
+        statements compiled before the first visitor, nothing kept. The same statements as
+        a turn's: its read, the count of stored events that the first save of a conversation
+        asks (Rasa's, compiled on first use: it made each worker's first new conversation
+        3 to 4 ms slower than the next), the multi-row insert and the version."""
         sender_id = f"warm-up-{uuid.uuid4().hex}"
         with self.session_scope() as session:
             self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
-            session.add(self.SQLEvent(sender_id=sender_id, type_name="action",
-                                      timestamp=time.time(), intent_name=None,
-                                      action_name="action_listen", data="{}"))
-            session.flush()
+            new_conversation = DialogueStateTracker(sender_id, None)
+            list(self._additional_events(session, new_conversation))
+            session.execute(self._insert_events,
+                            [event_row(sender_id, ActionExecuted(ACTION_LISTEN_NAME))])
             self._version(session, sender_id)
             session.rollback()
 

@@ -187,6 +187,17 @@ def test_a_session_start_after_the_first_event_means_not_its_own_session(domain:
 async def test_the_warm_up_rehearses_a_turn_and_keeps_nothing(domain: Domain,
                                                               tmp_path: Path) -> None:
     trackers = store(domain, tmp_path / "t.db")
+    asked: list = []
+    counted = trackers._additional_events
+
+    def additional_events(session: object, tracker: object) -> object:
+        asked.append(tracker)
+        return counted(session, tracker)  # type: ignore[arg-type]
+
+    trackers._additional_events = additional_events  # type: ignore[method-assign]
     await trackers.warm_up()
+    # What a new conversation's first save asks (the count of its stored events) is
+    # compiled before the first visitor too.
+    assert len(asked) == 1
     with sqlite3.connect(tmp_path / "t.db") as connection:
         assert connection.execute("SELECT count(*) FROM events").fetchone() == (0,)
